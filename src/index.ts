@@ -1,0 +1,47 @@
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { HTTPException } from "hono/http-exception";
+import { secureHeaders } from "hono/secure-headers";
+import { ApiError, errorResponse } from "./http-error";
+import { consumeOrders, type OrderMessage } from "./order-book";
+import { adminRoutes } from "./routes/admin";
+import { metaRoutes } from "./routes/meta";
+import { salesRoutes } from "./routes/sales";
+import { sessionRoutes } from "./routes/session";
+
+export { SaleGate } from "./sale-gate";
+
+const MAX_BODY_BYTES = 16 * 1024;
+
+const app = new Hono<{ Bindings: Env }>()
+	.use(secureHeaders())
+	.use(
+		bodyLimit({
+			maxSize: MAX_BODY_BYTES,
+			onError: () => {
+				throw new ApiError("payload_too_large", "Request bodies are limited to 16 KiB.");
+			},
+		}),
+	)
+	.route("/api", metaRoutes)
+	.route("/api/session", sessionRoutes)
+	.route("/api/sales", salesRoutes)
+	.route("/admin", adminRoutes)
+	.notFound((c) => errorResponse(c, new ApiError("not_found", "No such endpoint.")))
+	.onError((error, c) => errorResponse(c, toApiError(error)));
+
+/** Maps anything thrown during a request to a contract error; never leaks a stack. */
+function toApiError(error: Error): ApiError {
+	if (error instanceof ApiError) return error;
+	if (error instanceof HTTPException && error.status === 400) {
+		// Hono's JSON validator throws this for a body that does not parse.
+		return new ApiError("invalid_request", "The body is not valid JSON.");
+	}
+	console.error(JSON.stringify({ event: "unhandled_error", error: String(error), stack: error.stack }));
+	return new ApiError("internal_error", "Something went wrong on our side.");
+}
+
+export default {
+	fetch: app.fetch,
+	queue: consumeOrders,
+} satisfies ExportedHandler<Env, OrderMessage>;

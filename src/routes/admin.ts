@@ -1,0 +1,105 @@
+import { Hono } from "hono";
+import { createMiddleware } from "hono/factory";
+import { z } from "zod";
+import { requireAdmin } from "../auth/admin";
+import { sales } from "../db/schema";
+import { ApiError } from "../http-error";
+import { countRecorded, orderBookDb, readOrderPage, recordedIds } from "../order-book";
+import { saleIdSchema, saleInputSchema } from "../sale";
+import { callGate, rememberSale } from "../sale-directory";
+import { validate } from "../validation";
+import { methodNotAllowed } from "./method-not-allowed";
+
+type AdminEnv = { Bindings: Env };
+
+const orderPageQuery = z.object({
+	cursor: z
+		.string()
+		.regex(/^\d{1,15}$/, "not a cursor this API returned")
+		.optional(),
+	limit: z.coerce.number().int().min(1).max(1_000).default(100),
+});
+
+/** Orders compared per round trip while reconciling; D1 binds at most 100 parameters. */
+const RECONCILE_PAGE = 90;
+
+/** Admin paths name sales by slug; anything else is a bad request, not a missing sale. */
+const requireKnownSaleId = createMiddleware(async (c, next) => {
+	if (!saleIdSchema.safeParse(c.req.param("saleId")).success) {
+		throw new ApiError("invalid_request", "saleId: must match ^[a-z0-9][a-z0-9-]{0,62}$");
+	}
+	await next();
+});
+
+/** `/admin/*`: creating, inspecting and repairing sales. */
+export const adminRoutes = new Hono<AdminEnv>()
+	.use(requireAdmin)
+	.get("/sales", async (c) => {
+		const rows = await orderBookDb(c.env.DB).select({ id: sales.id }).from(sales).orderBy(sales.createdAt);
+		const views = await Promise.all(rows.map(({ id }) => callGate(c.env, id, (gate) => gate.view())));
+		return c.json({ sales: views.filter((sale) => sale !== null) });
+	})
+	.use("/sales/:saleId", requireKnownSaleId)
+	.use("/sales/:saleId/*", requireKnownSaleId)
+	.put("/sales/:saleId", validate("json", saleInputSchema), async (c) => {
+		const saleId = c.req.param("saleId");
+		const result = await callGate(c.env, saleId, (gate) => gate.configure(saleId, c.req.valid("json")));
+		if (!result.ok) throw new ApiError("sale_started", "The sale has started; it can no longer be changed.");
+		await orderBookDb(c.env.DB)
+			.insert(sales)
+			.values({ id: saleId, createdAt: Date.now() })
+			.onConflictDoNothing();
+		rememberSale(result.sale, Date.now());
+		return c.json({ sale: result.sale }, result.created ? 201 : 200);
+	})
+	.get("/sales/:saleId", async (c) => {
+		const saleId = c.req.param("saleId");
+		const [sale, gateStats, ordersRecorded] = await Promise.all([
+			callGate(c.env, saleId, (gate) => gate.view()),
+			callGate(c.env, saleId, (gate) => gate.stats()),
+			countRecorded(orderBookDb(c.env.DB), saleId),
+		]);
+		if (!sale || !gateStats) throw new ApiError("sale_not_found", `There is no sale "${saleId}".`);
+		const stats = {
+			...gateStats,
+			ordersRecorded,
+			ordersPending: Math.max(0, gateStats.buyers - ordersRecorded),
+		};
+		return c.json({ sale, stats });
+	})
+	.get("/sales/:saleId/orders", validate("query", orderPageQuery), async (c) => {
+		const saleId = c.req.param("saleId");
+		const { cursor, limit } = c.req.valid("query");
+		await assertSaleExists(c.env, saleId);
+		return c.json(await readOrderPage(orderBookDb(c.env.DB), saleId, Number(cursor ?? 0), limit));
+	})
+	.post("/sales/:saleId/reconcile", async (c) => {
+		const saleId = c.req.param("saleId");
+		const stats = await callGate(c.env, saleId, (gate) => gate.stats());
+		if (!stats) throw new ApiError("sale_not_found", `There is no sale "${saleId}".`);
+		const db = orderBookDb(c.env.DB);
+		if ((await countRecorded(db, saleId)) === stats.buyers) return c.json({ resent: 0 });
+		let resent = 0;
+		let afterSeq = 0;
+		for (;;) {
+			const page = await callGate(c.env, saleId, (gate) => gate.ordersAfter(afterSeq, RECONCILE_PAGE));
+			if (page.lastSeq === null) break;
+			const recorded = await recordedIds(
+				db,
+				page.orders.map((order) => order.id),
+			);
+			const missing = page.orders.filter((order) => !recorded.has(order.id)).map((order) => order.id);
+			if (missing.length > 0) resent += await callGate(c.env, saleId, (gate) => gate.resend(missing));
+			afterSeq = page.lastSeq;
+		}
+		return c.json({ resent });
+	})
+	.all("/sales", methodNotAllowed)
+	.all("/sales/:saleId", methodNotAllowed)
+	.all("/sales/:saleId/orders", methodNotAllowed)
+	.all("/sales/:saleId/reconcile", methodNotAllowed);
+
+async function assertSaleExists(env: Env, saleId: string): Promise<void> {
+	const sale = await callGate(env, saleId, (gate) => gate.view());
+	if (!sale) throw new ApiError("sale_not_found", `There is no sale "${saleId}".`);
+}

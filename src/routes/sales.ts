@@ -1,0 +1,108 @@
+import { Hono } from "hono";
+import { createMiddleware } from "hono/factory";
+import { z } from "zod";
+import { issuePurchaseToken, isValidPurchaseToken } from "../auth/purchase-token";
+import { type BuyerVariables, requireBuyer } from "../auth/session";
+import { ApiError } from "../http-error";
+import { clientIp, rateLimit } from "../rate-limit";
+import { type SaleRecord, saleIdSchema } from "../sale";
+import { callGate, rememberSale, viewSale } from "../sale-directory";
+import type { PurchaseResult } from "../sale-gate";
+import { assertHuman, turnstileBody } from "../turnstile";
+import { validate } from "../validation";
+import { methodNotAllowed } from "./method-not-allowed";
+
+type SalesEnv = { Bindings: Env; Variables: BuyerVariables };
+
+const purchaseBody = z.object({
+	purchaseToken: z.string().min(1).max(1_024),
+	quantity: z.number().int().min(1).max(1_000).default(1),
+});
+
+/** A malformed sale id cannot name a sale, so it is answered like an unknown one. */
+const requireSaleId = createMiddleware(async (c, next) => {
+	if (!saleIdSchema.safeParse(c.req.param("saleId")).success) {
+		throw new ApiError("sale_not_found", "There is no sale with that id.");
+	}
+	await next();
+});
+
+/** `GET /api/sales/*` and the buying flow: token, purchase, order. */
+export const salesRoutes = new Hono<SalesEnv>()
+	.use("/:saleId/*", requireSaleId)
+	.use("/:saleId", requireSaleId)
+	.get("/:saleId", async (c) => {
+		const now = Date.now();
+		const sale = await viewSale(c.env, c.req.param("saleId"), now);
+		return c.json({ sale, serverTime: now });
+	})
+	.post(
+		"/:saleId/purchase-token",
+		requireBuyer,
+		rateLimit<SalesEnv>("TOKEN_RATE_LIMITER", clientIp),
+		validate("json", turnstileBody),
+		async (c) => {
+			const saleId = c.req.param("saleId");
+			await assertHuman(c.env.TURNSTILE_SECRET_KEY, c.req.valid("json").turnstileToken, clientIp(c));
+			const now = Date.now();
+			const sale = await viewSale(c.env, saleId, now);
+			if (sale.status !== "live") throw saleClosed(sale.status, sale);
+			const expiresAt = now + Number(c.env.PURCHASE_TOKEN_TTL_SECONDS) * 1000;
+			const purchaseToken = await issuePurchaseToken(c.env.SESSION_SECRET, saleId, c.var.buyerId, expiresAt);
+			return c.json({ purchaseToken, expiresAt });
+		},
+	)
+	.post(
+		"/:saleId/purchase",
+		requireBuyer,
+		rateLimit<SalesEnv>("PURCHASE_RATE_LIMITER", (c) => c.var.buyerId),
+		validate("json", purchaseBody),
+		async (c) => {
+			const saleId = c.req.param("saleId");
+			const buyerId = c.var.buyerId;
+			const { purchaseToken, quantity } = c.req.valid("json");
+			// Checked here, at the edge, so a forged or stolen token never
+			// costs the sale's Durable Object a request.
+			if (!(await isValidPurchaseToken(c.env.SESSION_SECRET, purchaseToken, saleId, buyerId, Date.now()))) {
+				throw new ApiError("invalid_token", "The purchase token is missing, expired or not yours.");
+			}
+			const result = await callGate(c.env, saleId, (gate) => gate.purchase(buyerId, quantity));
+			if (!result.ok) throw purchaseRefused(result);
+			return c.json({ order: result.order }, result.created ? 201 : 200);
+		},
+	)
+	.get("/:saleId/order", requireBuyer, async (c) => {
+		const order = await callGate(c.env, c.req.param("saleId"), (gate) => gate.orderOf(c.var.buyerId));
+		if (!order) throw new ApiError("no_order", "You hold no order in this sale.");
+		return c.json({ order });
+	})
+	.all("/:saleId", methodNotAllowed)
+	.all("/:saleId/purchase-token", methodNotAllowed)
+	.all("/:saleId/purchase", methodNotAllowed)
+	.all("/:saleId/order", methodNotAllowed);
+
+function purchaseRefused(result: Extract<PurchaseResult, { ok: false }>): ApiError {
+	if (result.reason === "sale_not_found") return new ApiError("sale_not_found", "There is no such sale.");
+	if (result.reason === "invalid_quantity") {
+		return new ApiError("invalid_request", `quantity: at most ${result.sale?.maxPerUser} per buyer`);
+	}
+	if (result.sale) rememberSale(result.sale, Date.now());
+	return saleClosed(result.reason, result.sale);
+}
+
+function saleClosed(
+	status: "not_started" | "upcoming" | "ended" | "sold_out",
+	sale: SaleRecord | undefined,
+): ApiError {
+	switch (status) {
+		case "not_started":
+		case "upcoming":
+			return new ApiError("not_started", "The sale has not started yet.", {
+				details: { startsAt: sale?.startsAt },
+			});
+		case "ended":
+			return new ApiError("ended", "The sale has ended.");
+		case "sold_out":
+			return new ApiError("sold_out", "Sold out.");
+	}
+}

@@ -1,0 +1,72 @@
+import { ApiError } from "./http-error";
+import type { Sale, SaleRecord } from "./sale";
+import { withStatus } from "./sale";
+import type { SaleGate } from "./sale-gate";
+
+/** The contract lets the public view of a sale lag the truth by up to 2 s. */
+const VIEW_TTL_MS = 1_000;
+
+interface CachedView {
+	sale: SaleRecord | null;
+	fetchedAt: number;
+}
+
+/** Per-isolate memory of what each sale looked like a moment ago. */
+const views = new Map<string, CachedView>();
+
+function saleGate(env: Env, saleId: string): DurableObjectStub<SaleGate> {
+	return env.SALE_GATE.getByName(saleId);
+}
+
+/**
+ * Calls a sale's Durable Object, turning platform failures into contract
+ * answers. An overloaded object is not retried (more calls would only add
+ * to its queue); an error the platform marks retryable is retried once with
+ * jitter. Purchases are safe to retry: the buyer is the idempotency key.
+ */
+export async function callGate<T>(
+	env: Env,
+	saleId: string,
+	call: (gate: ReturnType<typeof saleGate>) => T,
+): Promise<Awaited<T>> {
+	for (let attempt = 0; ; attempt++) {
+		try {
+			return await call(saleGate(env, saleId));
+		} catch (error) {
+			const flags = error as { overloaded?: boolean; retryable?: boolean };
+			if (flags.overloaded) {
+				throw new ApiError(
+					"overloaded",
+					"This sale is too busy right now; nothing was taken. Try again shortly.",
+					{
+						retryAfterSeconds: 1,
+					},
+				);
+			}
+			if (!flags.retryable || attempt > 0) {
+				console.error(JSON.stringify({ event: "sale_gate_error", saleId, error: String(error) }));
+				throw new ApiError("unavailable", "This sale cannot be reached right now. Try again shortly.", {
+					retryAfterSeconds: 1,
+				});
+			}
+			await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 80));
+		}
+	}
+}
+
+/** The sale as seen from this isolate, at most VIEW_TTL_MS old; throws if there is none. */
+export async function viewSale(env: Env, saleId: string, now: number): Promise<Sale> {
+	let cached = views.get(saleId);
+	if (!cached || now - cached.fetchedAt > VIEW_TTL_MS) {
+		const sale = await callGate(env, saleId, (gate) => gate.view());
+		cached = { sale, fetchedAt: now };
+		views.set(saleId, cached);
+	}
+	if (!cached.sale) throw new ApiError("sale_not_found", `There is no sale "${saleId}".`);
+	return withStatus(cached.sale, now);
+}
+
+/** Remembers a fresher copy of a sale, e.g. one the gate just returned. */
+export function rememberSale(sale: SaleRecord, now: number): void {
+	views.set(sale.id, { sale, fetchedAt: now });
+}

@@ -1,0 +1,332 @@
+import { DurableObject } from "cloudflare:workers";
+import type { OrderMessage } from "./order-book";
+import type { Order, Sale, SaleInput, SaleRecord } from "./sale";
+import { saleStatus, withStatus } from "./sale";
+
+export type PurchaseResult =
+	| { ok: true; order: Order; created: boolean }
+	| {
+			ok: false;
+			reason: "sale_not_found" | "not_started" | "ended" | "sold_out" | "invalid_quantity";
+			sale?: SaleRecord;
+	  };
+
+export type ConfigureResult =
+	| { ok: true; sale: Sale; created: boolean }
+	| { ok: false; reason: "sale_started" };
+
+export interface GateStats {
+	sold: number;
+	remaining: number;
+	buyers: number;
+}
+
+/** How long after a commit the alarm checks that the order left the outbox. */
+const OUTBOX_RETRY_MS = 2_000;
+/** Longest wait between retries while the queue keeps failing. */
+const OUTBOX_MAX_RETRY_MS = 60_000;
+/** Queues take at most 100 messages per sendBatch. */
+const SEND_BATCH_SIZE = 100;
+
+interface OrderRow extends Record<string, SqlStorageValue> {
+	seq: number;
+	id: string;
+	user_id: string;
+	quantity: number;
+	created_at: number;
+}
+
+interface SaleRow extends Record<string, SqlStorageValue> {
+	id: string;
+	name: string;
+	description: string;
+	price_cents: number;
+	currency: string;
+	total_stock: number;
+	remaining: number;
+	starts_at: number;
+	ends_at: number;
+	max_per_user: number;
+	buyers: number;
+}
+
+/**
+ * The authority for one sale: its stock, its window and its buyers, in this
+ * object's SQLite storage. A Durable Object runs one request at a time, and
+ * every purchase is a single synchronous transaction, so no two buyers can
+ * ever take the same unit.
+ */
+export class SaleGate extends DurableObject<Env> {
+	readonly #sql: SqlStorage;
+	/** The sale row, mirrored in memory; written only after its transaction commits. */
+	#sale: SaleRow | null = null;
+	#flushing = false;
+	#alarmArmed = false;
+
+	constructor(ctx: DurableObjectState, env: Env) {
+		super(ctx, env);
+		this.#sql = ctx.storage.sql;
+		ctx.blockConcurrencyWhile(async () => {
+			this.#migrate();
+			this.#sale = this.#sql.exec<SaleRow>("SELECT * FROM sale").toArray()[0] ?? null;
+			this.#alarmArmed = (await ctx.storage.getAlarm()) !== null;
+			if (!this.#alarmArmed && this.#outboxSize() > 0) await this.#armAlarm(OUTBOX_RETRY_MS);
+		});
+	}
+
+	/** Creates the sale, or replaces it while it has not started. */
+	configure(saleId: string, input: SaleInput): ConfigureResult {
+		const now = Date.now();
+		const current = this.#sale;
+		if (current && now >= current.starts_at) return { ok: false, reason: "sale_started" };
+		const row: SaleRow = {
+			id: saleId,
+			name: input.name,
+			description: input.description,
+			price_cents: input.priceCents,
+			currency: input.currency,
+			total_stock: input.totalStock,
+			remaining: input.totalStock,
+			starts_at: input.startsAt,
+			ends_at: input.endsAt,
+			max_per_user: input.maxPerUser,
+			buyers: 0,
+		};
+		this.#sql.exec(
+			`INSERT OR REPLACE INTO sale (singleton, id, name, description, price_cents, currency,
+			   total_stock, remaining, starts_at, ends_at, max_per_user, buyers)
+			 VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			row.id,
+			row.name,
+			row.description,
+			row.price_cents,
+			row.currency,
+			row.total_stock,
+			row.remaining,
+			row.starts_at,
+			row.ends_at,
+			row.max_per_user,
+			row.buyers,
+		);
+		this.#sale = row;
+		return { ok: true, sale: withStatus(toSaleRecord(row), now), created: current === null };
+	}
+
+	/** The sale with its live figures, or null if it was never configured. */
+	view(): Sale | null {
+		return this.#sale ? withStatus(toSaleRecord(this.#sale), Date.now()) : null;
+	}
+
+	/**
+	 * Takes stock for one buyer. The buyer is the idempotency key: whatever
+	 * is retried, a buyer holds at most one order and gets the same one back.
+	 */
+	purchase(userId: string, quantity: number): PurchaseResult {
+		const sale = this.#sale;
+		if (!sale) return { ok: false, reason: "sale_not_found" };
+		const existing = this.#orderOf(userId);
+		if (existing) return { ok: true, order: existing, created: false };
+
+		const now = Date.now();
+		const record = toSaleRecord(sale);
+		const status = saleStatus(record, now);
+		if (status === "upcoming") return { ok: false, reason: "not_started", sale: record };
+		if (status === "ended") return { ok: false, reason: "ended", sale: record };
+		if (quantity > sale.max_per_user) return { ok: false, reason: "invalid_quantity", sale: record };
+		if (sale.remaining < quantity) return { ok: false, reason: "sold_out", sale: record };
+
+		const order: Order = {
+			id: crypto.randomUUID(),
+			saleId: sale.id,
+			userId,
+			quantity,
+			status: "confirmed",
+			createdAt: now,
+		};
+		// Check and write in one synchronous transaction with no await inside:
+		// the object's input gate keeps other requests out, and its output gate
+		// holds this reply until the write is durable.
+		this.ctx.storage.transactionSync(() => {
+			const { seq } = this.#sql
+				.exec<{ seq: number }>(
+					"INSERT INTO orders (id, user_id, quantity, created_at) VALUES (?, ?, ?, ?) RETURNING seq",
+					order.id,
+					userId,
+					quantity,
+					now,
+				)
+				.one();
+			this.#sql.exec("INSERT INTO outbox (seq) VALUES (?)", seq);
+			this.#sql.exec("UPDATE sale SET remaining = remaining - ?, buyers = buyers + 1", quantity);
+		});
+		this.#sale = { ...sale, remaining: sale.remaining - quantity, buyers: sale.buyers + 1 };
+		this.#afterCommit();
+		return { ok: true, order, created: true };
+	}
+
+	/** The buyer's order, read from the authoritative state. */
+	orderOf(userId: string): Order | null {
+		return this.#orderOf(userId);
+	}
+
+	stats(): GateStats | null {
+		const sale = this.#sale;
+		if (!sale) return null;
+		return {
+			sold: sale.total_stock - sale.remaining,
+			remaining: sale.remaining,
+			buyers: sale.buyers,
+		};
+	}
+
+	/** Orders in commit order after `afterSeq`, for reconciling the order book. */
+	ordersAfter(afterSeq: number, limit: number): { orders: Order[]; lastSeq: number | null } {
+		const rows = this.#sql
+			.exec<OrderRow>("SELECT * FROM orders WHERE seq > ? ORDER BY seq LIMIT ?", afterSeq, limit)
+			.toArray();
+		const saleId = this.#sale?.id ?? "";
+		return {
+			orders: rows.map((row) => toOrder(saleId, row)),
+			lastSeq: rows.at(-1)?.seq ?? null,
+		};
+	}
+
+	/** Puts the given orders back in the outbox and sends them again. */
+	async resend(orderIds: string[]): Promise<number> {
+		let queued = 0;
+		this.ctx.storage.transactionSync(() => {
+			for (const id of orderIds) {
+				queued += this.#sql.exec(
+					"INSERT OR IGNORE INTO outbox (seq) SELECT seq FROM orders WHERE id = ?",
+					id,
+				).rowsWritten;
+			}
+		});
+		if (queued > 0) {
+			await this.#armAlarm(OUTBOX_RETRY_MS);
+			await this.#flushOutbox();
+		}
+		return queued;
+	}
+
+	/** Retries whatever is still in the outbox; alarms are at-least-once, and so is this. */
+	override async alarm(info?: AlarmInvocationInfo): Promise<void> {
+		this.#alarmArmed = false;
+		await this.#flushOutbox();
+		if (this.#outboxSize() > 0) {
+			const attempt = (info?.retryCount ?? 0) + 1;
+			await this.#armAlarm(Math.min(OUTBOX_RETRY_MS * 2 ** attempt, OUTBOX_MAX_RETRY_MS));
+		}
+	}
+
+	#afterCommit(): void {
+		// Arming the alarm is a storage write, so the output gate also holds the
+		// reply until it is durable: every order a buyer was told about is either
+		// sent or has an alarm that will send it.
+		if (!this.#alarmArmed) void this.#armAlarm(OUTBOX_RETRY_MS);
+		void this.#flushOutbox();
+	}
+
+	async #armAlarm(delayMs: number): Promise<void> {
+		this.#alarmArmed = true;
+		await this.ctx.storage.setAlarm(Date.now() + delayMs);
+	}
+
+	/**
+	 * Sends the outbox to the queue. While one sendBatch is in flight, orders
+	 * that commit meanwhile pile up and leave together in the next batch.
+	 */
+	async #flushOutbox(): Promise<void> {
+		if (this.#flushing) return;
+		this.#flushing = true;
+		try {
+			for (;;) {
+				const rows = this.#sql
+					.exec<OrderRow>(
+						`SELECT orders.* FROM outbox JOIN orders USING (seq) ORDER BY seq LIMIT ${SEND_BATCH_SIZE}`,
+					)
+					.toArray();
+				if (rows.length === 0) return;
+				const saleId = this.#sale?.id ?? "";
+				await this.env.ORDER_QUEUE.sendBatch(
+					rows.map((row) => ({ body: { ...toOrder(saleId, row), seq: row.seq } satisfies OrderMessage })),
+				);
+				this.#sql.exec(
+					"DELETE FROM outbox WHERE seq IN (SELECT value FROM json_each(?))",
+					JSON.stringify(rows.map((row) => row.seq)),
+				);
+			}
+		} catch (error) {
+			// The rows stay in the outbox; the armed alarm sends them later.
+			console.error(JSON.stringify({ event: "outbox_send_failed", error: String(error) }));
+		} finally {
+			this.#flushing = false;
+		}
+	}
+
+	#orderOf(userId: string): Order | null {
+		const row = this.#sql.exec<OrderRow>("SELECT * FROM orders WHERE user_id = ?", userId).toArray()[0];
+		return row && this.#sale ? toOrder(this.#sale.id, row) : null;
+	}
+
+	#outboxSize(): number {
+		return this.#sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM outbox").one().n;
+	}
+
+	#migrate(): void {
+		// Buyers live in an indexed table on disk, never in a memory set, so a
+		// sale with a million buyers costs the isolate no more memory than ten.
+		this.#sql.exec(`
+			CREATE TABLE IF NOT EXISTS sale (
+				singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+				id TEXT NOT NULL,
+				name TEXT NOT NULL,
+				description TEXT NOT NULL,
+				price_cents INTEGER NOT NULL,
+				currency TEXT NOT NULL,
+				total_stock INTEGER NOT NULL,
+				remaining INTEGER NOT NULL CHECK (remaining >= 0),
+				starts_at INTEGER NOT NULL,
+				ends_at INTEGER NOT NULL,
+				max_per_user INTEGER NOT NULL,
+				buyers INTEGER NOT NULL
+			);
+			CREATE TABLE IF NOT EXISTS orders (
+				seq INTEGER PRIMARY KEY AUTOINCREMENT,
+				id TEXT NOT NULL UNIQUE,
+				user_id TEXT NOT NULL UNIQUE,
+				quantity INTEGER NOT NULL,
+				created_at INTEGER NOT NULL
+			);
+			CREATE TABLE IF NOT EXISTS outbox (
+				seq INTEGER PRIMARY KEY REFERENCES orders (seq)
+			);
+		`);
+	}
+}
+
+function toSaleRecord(row: SaleRow): SaleRecord {
+	return {
+		id: row.id,
+		name: row.name,
+		description: row.description,
+		priceCents: row.price_cents,
+		currency: row.currency,
+		totalStock: row.total_stock,
+		remaining: row.remaining,
+		startsAt: row.starts_at,
+		endsAt: row.ends_at,
+		maxPerUser: row.max_per_user,
+	};
+}
+
+function toOrder(saleId: string, row: OrderRow): Order {
+	return {
+		id: row.id,
+		saleId,
+		userId: row.user_id,
+		quantity: row.quantity,
+		status: "confirmed",
+		createdAt: row.created_at,
+	};
+}

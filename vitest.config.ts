@@ -1,0 +1,39 @@
+import path from "node:path";
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+/**
+ * Local secrets for the Worker under test. wrangler reads secrets from
+ * process.env, so the Worker gets these without a .dev.vars file.
+ */
+Object.assign(process.env, {
+	SESSION_SECRET: "test-session-secret-0123456789abcdef",
+	ADMIN_TOKEN: "test-admin-token",
+	// Cloudflare's documented always-pass Turnstile test secret.
+	TURNSTILE_SECRET_KEY: "1x0000000000000000000000000000000AA",
+});
+
+export default defineConfig(async () => {
+	const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
+	return {
+		test: {
+			projects: [
+				{
+					// Integration tests inside workerd: the real app, real bindings.
+					plugins: [
+						cloudflareTest({
+							wrangler: { configPath: "./wrangler.toml" },
+							miniflare: { bindings: { TEST_MIGRATIONS: migrations } },
+						}),
+					],
+					test: {
+						name: "worker",
+						include: ["test/worker/**/*.test.ts"],
+						setupFiles: ["./test/worker/apply-migrations.ts"],
+						testTimeout: 30_000,
+					},
+				},
+			],
+		},
+	};
+});
