@@ -33,6 +33,26 @@ export default defineConfig(async () => {
 						testTimeout: 30_000,
 					},
 				},
+				{
+					// Browser tests: Debian's Chromium against the Worker in local workerd.
+					test: {
+						name: "e2e",
+						include: ["test/e2e/**/*.test.ts"],
+						environment: "node",
+						testTimeout: 60_000,
+						hookTimeout: 120_000,
+					},
+				},
+				{
+					// The stampede benchmark, small and as a correctness check only.
+					test: {
+						name: "bench",
+						include: ["test/bench/**/*.test.ts"],
+						environment: "node",
+						testTimeout: 300_000,
+						hookTimeout: 120_000,
+					},
+				},
 			],
 		},
 	};
