@@ -70,3 +70,15 @@ export async function viewSale(env: Env, saleId: string, now: number): Promise<S
 export function rememberSale(sale: SaleRecord, now: number): void {
 	views.set(sale.id, { sale, fetchedAt: now });
 }
+
+/**
+ * Remembers the stock a purchase left behind. Stock only ever goes down, so
+ * the lower figure is the fresher one; the buyer who takes the last unit
+ * teaches this isolate that the sale is sold out.
+ */
+export function rememberRemaining(saleId: string, remaining: number): void {
+	const cached = views.get(saleId);
+	if (cached?.sale && remaining < cached.sale.remaining) {
+		cached.sale = { ...cached.sale, remaining };
+	}
+}

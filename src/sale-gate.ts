@@ -4,7 +4,7 @@ import type { Order, Sale, SaleInput, SaleRecord } from "./sale";
 import { saleStatus, withStatus } from "./sale";
 
 export type PurchaseResult =
-	| { ok: true; order: Order; created: boolean }
+	| { ok: true; order: Order; created: boolean; remaining: number }
 	| {
 			ok: false;
 			reason: "sale_not_found" | "not_started" | "ended" | "sold_out" | "invalid_quantity";
@@ -125,7 +125,7 @@ export class SaleGate extends DurableObject<Env> {
 		const sale = this.#sale;
 		if (!sale) return { ok: false, reason: "sale_not_found" };
 		const existing = this.#orderOf(userId);
-		if (existing) return { ok: true, order: existing, created: false };
+		if (existing) return { ok: true, order: existing, created: false, remaining: sale.remaining };
 
 		const now = Date.now();
 		const record = toSaleRecord(sale);
@@ -159,9 +159,10 @@ export class SaleGate extends DurableObject<Env> {
 			this.#sql.exec("INSERT INTO outbox (seq) VALUES (?)", seq);
 			this.#sql.exec("UPDATE sale SET remaining = remaining - ?, buyers = buyers + 1", quantity);
 		});
-		this.#sale = { ...sale, remaining: sale.remaining - quantity, buyers: sale.buyers + 1 };
+		const remaining = sale.remaining - quantity;
+		this.#sale = { ...sale, remaining, buyers: sale.buyers + 1 };
 		this.#afterCommit();
-		return { ok: true, order, created: true };
+		return { ok: true, order, created: true, remaining };
 	}
 
 	/** The buyer's order, read from the authoritative state. */

@@ -1,12 +1,15 @@
+import { desc } from "drizzle-orm";
 import { Hono } from "hono";
 import { createMiddleware } from "hono/factory";
 import { z } from "zod";
 import { issuePurchaseToken, isValidPurchaseToken } from "../auth/purchase-token";
 import { type BuyerVariables, requireBuyer } from "../auth/session";
+import { sales } from "../db/schema";
 import { ApiError } from "../http-error";
+import { orderBookDb } from "../order-book";
 import { clientIp, rateLimit } from "../rate-limit";
 import { type SaleRecord, saleIdSchema } from "../sale";
-import { callGate, rememberSale, viewSale } from "../sale-directory";
+import { callGate, rememberRemaining, rememberSale, viewSale } from "../sale-directory";
 import type { PurchaseResult } from "../sale-gate";
 import { assertHuman, turnstileBody } from "../turnstile";
 import { validate } from "../validation";
@@ -19,6 +22,9 @@ const purchaseBody = z.object({
 	quantity: z.number().int().min(1).max(1_000).default(1),
 });
 
+/** The public list looks at this many of the most recently created sales. */
+const LISTED_SALES = 50;
+
 /** A malformed sale id cannot name a sale, so it is answered like an unknown one. */
 const requireSaleId = createMiddleware(async (c, next) => {
 	if (!saleIdSchema.safeParse(c.req.param("saleId")).success) {
@@ -27,8 +33,21 @@ const requireSaleId = createMiddleware(async (c, next) => {
 	await next();
 });
 
-/** `GET /api/sales/*` and the buying flow: token, purchase, order. */
+/** `GET /api/sales`, `GET /api/sales/*` and the buying flow: token, purchase, order. */
 export const salesRoutes = new Hono<SalesEnv>()
+	// The shop's front page: sales that have not ended, soonest first.
+	.get("/", async (c) => {
+		const now = Date.now();
+		const rows = await orderBookDb(c.env.DB)
+			.select({ id: sales.id })
+			.from(sales)
+			.orderBy(desc(sales.createdAt))
+			.limit(LISTED_SALES);
+		const views = await Promise.all(rows.map(({ id }) => viewSale(c.env, id, now)));
+		const open = views.filter((sale) => sale.status !== "ended").sort((a, b) => a.startsAt - b.startsAt);
+		return c.json({ sales: open, serverTime: now });
+	})
+	.all("/", methodNotAllowed)
 	.use("/:saleId/*", requireSaleId)
 	.use("/:saleId", requireSaleId)
 	.get("/:saleId", async (c) => {
@@ -68,6 +87,7 @@ export const salesRoutes = new Hono<SalesEnv>()
 			}
 			const result = await callGate(c.env, saleId, (gate) => gate.purchase(buyerId, quantity));
 			if (!result.ok) throw purchaseRefused(result);
+			rememberRemaining(saleId, result.remaining);
 			return c.json({ order: result.order }, result.created ? 201 : 200);
 		},
 	)
