@@ -68,7 +68,8 @@ async function seedDemoSale(adminToken) {
 			body: JSON.stringify(sale),
 		});
 		if (response.ok) return saleId;
-		if (response.status !== 409) throw new Error(`Seeding failed: ${response.status} ${await response.text()}`);
+		if (response.status !== 409)
+			throw new Error(`Seeding failed: ${response.status} ${await response.text()}`);
 	}
 	throw new Error("Seeding failed: no free demo sale id.");
 }
