@@ -7,7 +7,7 @@ import type { SaleGate } from "./sale-gate";
 const VIEW_TTL_MS = 1_000;
 
 interface CachedView {
-	sale: SaleRecord | null;
+	sale: SaleRecord;
 	fetchedAt: number;
 }
 
@@ -59,10 +59,11 @@ export async function viewSale(env: Env, saleId: string, now: number): Promise<S
 	let cached = views.get(saleId);
 	if (!cached || now - cached.fetchedAt > VIEW_TTL_MS) {
 		const sale = await callGate(env, saleId, (gate) => gate.view());
+		if (!sale) throw new ApiError("sale_not_found", `There is no sale "${saleId}".`);
+		// Only real sales are remembered: ids anyone can make up must not grow this map.
 		cached = { sale, fetchedAt: now };
 		views.set(saleId, cached);
 	}
-	if (!cached.sale) throw new ApiError("sale_not_found", `There is no sale "${saleId}".`);
 	return withStatus(cached.sale, now);
 }
 
@@ -78,7 +79,7 @@ export function rememberSale(sale: SaleRecord, now: number): void {
  */
 export function rememberRemaining(saleId: string, remaining: number): void {
 	const cached = views.get(saleId);
-	if (cached?.sale && remaining < cached.sale.remaining) {
+	if (cached && remaining < cached.sale.remaining) {
 		cached.sale = { ...cached.sale, remaining };
 	}
 }

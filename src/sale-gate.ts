@@ -67,7 +67,9 @@ export class SaleGate extends DurableObject<Env> {
 		super(ctx, env);
 		this.#sql = ctx.storage.sql;
 		ctx.blockConcurrencyWhile(async () => {
-			this.#migrate();
+			// Tables are created by the first `configure`, so a request for a
+			// made-up sale id reads nothing and writes nothing.
+			if (!this.#hasTables()) return;
 			this.#sale = this.#sql.exec<SaleRow>("SELECT * FROM sale").toArray()[0] ?? null;
 			this.#alarmArmed = (await ctx.storage.getAlarm()) !== null;
 			if (!this.#alarmArmed && this.#outboxSize() > 0) await this.#armAlarm(OUTBOX_RETRY_MS);
@@ -79,6 +81,7 @@ export class SaleGate extends DurableObject<Env> {
 		const now = Date.now();
 		const current = this.#sale;
 		if (current && now >= current.starts_at) return { ok: false, reason: "sale_started" };
+		this.#migrate();
 		const row: SaleRow = {
 			id: saleId,
 			name: input.name,
@@ -182,10 +185,11 @@ export class SaleGate extends DurableObject<Env> {
 
 	/** Orders in commit order after `afterSeq`, for reconciling the order book. */
 	ordersAfter(afterSeq: number, limit: number): { orders: Order[]; lastSeq: number | null } {
+		if (!this.#sale) return { orders: [], lastSeq: null };
 		const rows = this.#sql
 			.exec<OrderRow>("SELECT * FROM orders WHERE seq > ? ORDER BY seq LIMIT ?", afterSeq, limit)
 			.toArray();
-		const saleId = this.#sale?.id ?? "";
+		const saleId = this.#sale.id;
 		return {
 			orders: rows.map((row) => toOrder(saleId, row)),
 			lastSeq: rows.at(-1)?.seq ?? null,
@@ -266,12 +270,20 @@ export class SaleGate extends DurableObject<Env> {
 	}
 
 	#orderOf(userId: string): Order | null {
+		if (!this.#sale) return null;
 		const row = this.#sql.exec<OrderRow>("SELECT * FROM orders WHERE user_id = ?", userId).toArray()[0];
-		return row && this.#sale ? toOrder(this.#sale.id, row) : null;
+		return row ? toOrder(this.#sale.id, row) : null;
 	}
 
 	#outboxSize(): number {
 		return this.#sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM outbox").one().n;
+	}
+
+	#hasTables(): boolean {
+		return (
+			this.#sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sale'").toArray().length >
+			0
+		);
 	}
 
 	#migrate(): void {
