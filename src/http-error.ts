@@ -19,6 +19,7 @@ export const ERROR_STATUS = {
 	sale_started: 409,
 	ended: 410,
 	payload_too_large: 413,
+	unsupported_media_type: 415,
 	not_started: 425,
 	rate_limited: 429,
 	internal_error: 500,

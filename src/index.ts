@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
 import { ApiError, errorResponse } from "./http-error";
@@ -14,7 +15,21 @@ export { SaleGate } from "./sale-gate";
 const MAX_BODY_BYTES = 16 * 1024;
 
 const app = new Hono<{ Bindings: Env }>()
-	.use(secureHeaders())
+	.use(
+		secureHeaders({
+			// API answers are JSON: nothing may load them as a page or frame them.
+			contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
+			strictTransportSecurity: "max-age=63072000; includeSubDomains",
+			xFrameOptions: "DENY",
+		}),
+	)
+	.use("/api/*", (c, next) => {
+		const allowed = c.env.CORS_ORIGINS.split(",")
+			.map((origin) => origin.trim())
+			.filter(Boolean);
+		if (allowed.length === 0) return next();
+		return cors({ origin: allowed, credentials: true, maxAge: 600 })(c, next);
+	})
 	.use(
 		bodyLimit({
 			maxSize: MAX_BODY_BYTES,

@@ -11,11 +11,18 @@ export function validate<Target extends keyof ValidationTargets, Schema extends 
 	target: Target,
 	schema: Schema,
 ) {
-	return zValidator(target, schema, (result) => {
+	return zValidator(target, schema, (result, c) => {
+		if (target === "json" && !isJson(c.req.header("content-type"))) {
+			throw new ApiError("unsupported_media_type", "Send the body as application/json.");
+		}
 		if (!result.success) {
 			const issue = result.error.issues[0];
 			const where = issue?.path.length ? `${issue.path.join(".")}: ` : "";
 			throw new ApiError("invalid_request", `${where}${issue?.message ?? "invalid request"}`);
 		}
 	});
+}
+
+function isJson(contentType: string | undefined): boolean {
+	return /^application\/json\s*(;|$)/i.test(contentType ?? "");
 }

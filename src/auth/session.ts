@@ -22,16 +22,33 @@ export const requireBuyer = createMiddleware<{ Bindings: Env; Variables: BuyerVa
 	},
 );
 
+/**
+ * Clocks of the shop's login servers and ours may disagree a little; a token
+ * that claims to be issued or valid further in the future than this is refused.
+ */
+const CLOCK_SKEW_SECONDS = 30;
+
 async function verifySession(token: string | undefined, secret: string): Promise<string> {
 	if (!token) throw new ApiError("unauthenticated", "Sign in first.");
 	try {
-		const claims = await verify(token, await hmacKey(secret), "HS256");
-		const { sub, exp } = claims;
-		if (typeof exp === "number" && typeof sub === "string" && sub.length >= 1 && sub.length <= 128) {
+		// hono checks iat and nbf with no tolerance at all, so they are checked below.
+		const claims = await verify(token, await hmacKey(secret), { alg: "HS256", iat: false, nbf: false });
+		const { sub, exp, iat, nbf } = claims;
+		const latest = Date.now() / 1000 + CLOCK_SKEW_SECONDS;
+		const notFromTheFuture = [iat, nbf].every(
+			(claim) => claim === undefined || (typeof claim === "number" && claim <= latest),
+		);
+		if (
+			typeof exp === "number" &&
+			notFromTheFuture &&
+			typeof sub === "string" &&
+			sub.length >= 1 &&
+			sub.length <= 128
+		) {
 			return sub;
 		}
 	} catch {
-		// Malformed, forged or expired: all the same to the caller.
+		// Malformed, forged, expired or another algorithm: all the same to the caller.
 	}
 	throw new ApiError("unauthenticated", "The session is missing, expired or invalid.");
 }
