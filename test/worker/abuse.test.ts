@@ -1,0 +1,106 @@
+import { createExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import worker from "../../src/index";
+import { Buyer, call, createSale, errorCode, saleStats, sessionToken } from "./helpers";
+
+afterEach(() => {
+	vi.restoreAllMocks();
+});
+
+describe("rate limits", () => {
+	it("limits purchase tokens per client address, whoever the buyers are", async () => {
+		const sale = await createSale("token-flood", { totalStock: 100 });
+		const ip = "192.0.2.77";
+		const statuses: number[] = [];
+		for (let i = 0; i < 35; i++) {
+			const response = await call("POST", `/api/sales/${sale.id}/purchase-token`, {
+				ip,
+				token: await sessionToken(`flood-${i}`),
+				body: { turnstileToken: "XXXX.DUMMY.TOKEN.XXXX" },
+			});
+			statuses.push(response.status);
+			if (response.status === 429) {
+				expect(await errorCode(response)).toBe("rate_limited");
+				expect(Number(response.headers.get("retry-after"))).toBeGreaterThan(0);
+			}
+		}
+		expect(statuses.slice(0, 30).every((status) => status === 200)).toBe(true);
+		expect(statuses.slice(30).every((status) => status === 429)).toBe(true);
+	});
+
+	it("limits purchase attempts per buyer, whatever address they come from", async () => {
+		const sale = await createSale("purchase-flood", { totalStock: 100 });
+		const buyer = await Buyer.named("hammer");
+		const token = await buyer.purchaseToken(sale.id);
+		const statuses: number[] = [];
+		for (let i = 0; i < 35; i++) {
+			const response = await call("POST", `/api/sales/${sale.id}/purchase`, {
+				token: buyer.session,
+				body: { purchaseToken: token },
+			});
+			statuses.push(response.status);
+		}
+		expect(statuses[0]).toBe(201);
+		expect(statuses.slice(1, 30).every((status) => status === 200)).toBe(true);
+		expect(statuses.slice(30).every((status) => status === 429)).toBe(true);
+		expect((await saleStats(sale.id)).sold).toBe(1);
+	});
+});
+
+describe("the bot check", () => {
+	it("lets a Turnstile token through once and refuses its replay", async () => {
+		const spent = new Set<string>();
+		vi.spyOn(globalThis, "fetch").mockImplementation(async (_url, init) => {
+			// Siteverify's documented answer to a token it has seen before.
+			const { response } = JSON.parse(String(init?.body)) as { response: string };
+			if (spent.has(response))
+				return Response.json({ success: false, "error-codes": ["timeout-or-duplicate"] });
+			spent.add(response);
+			return Response.json({ success: true });
+		});
+		const signIn = () =>
+			worker.fetch(
+				new Request("https://doorbuster.test/api/session", {
+					method: "POST",
+					headers: { "content-type": "application/json", "cf-connecting-ip": "192.0.2.90" },
+					body: JSON.stringify({ turnstileToken: "one-real-token" }),
+				}),
+				{ ...env, TURNSTILE_SECRET_KEY: "0x-real-secret" },
+				createExecutionContext(),
+			);
+		expect((await signIn()).status).toBe(200);
+		const replay = await signIn();
+		expect(replay.status).toBe(403);
+		expect(await errorCode(replay)).toBe("bot_check_failed");
+	});
+});
+
+describe("response headers", () => {
+	it("sends security headers on every API answer, errors included", async () => {
+		for (const path of ["/api/time", "/api/sales/no-such-sale", "/admin/sales"]) {
+			const response = await call("GET", path);
+			expect(response.headers.get("strict-transport-security")).toMatch(/max-age=\d+/);
+			expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+			expect(response.headers.get("x-frame-options")).toBe("DENY");
+			expect(response.headers.get("content-security-policy")).toMatch(/frame-ancestors 'none'/);
+		}
+	});
+
+	it("allows no cross-origin calls unless origins are configured", async () => {
+		const fromElsewhere = await call("GET", "/api/time", { headers: { origin: "https://evil.example" } });
+		expect(fromElsewhere.headers.get("access-control-allow-origin")).toBeNull();
+
+		const configured = { ...env, CORS_ORIGINS: "https://shop.example" };
+		const ask = (origin: string) =>
+			worker.fetch(
+				new Request("https://doorbuster.test/api/time", { headers: { origin } }),
+				configured,
+				createExecutionContext(),
+			);
+		expect((await ask("https://shop.example")).headers.get("access-control-allow-origin")).toBe(
+			"https://shop.example",
+		);
+		expect((await ask("https://evil.example")).headers.get("access-control-allow-origin")).toBeNull();
+	});
+});
