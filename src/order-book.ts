@@ -1,5 +1,6 @@
 import { and, asc, count, eq, gt, inArray } from "drizzle-orm";
 import { type DrizzleD1Database, drizzle } from "drizzle-orm/d1";
+import { csvRecord } from "./csv";
 import { orders } from "./db/schema";
 import type { Order } from "./sale";
 
@@ -65,6 +66,12 @@ function retryDelay(attempts: number): number {
 	return Math.min(2 ** attempts, 60);
 }
 
+/** How many orders the order book holds for each sale that has any. */
+export async function countRecordedBySale(db: OrderBookDb): Promise<Map<string, number>> {
+	const rows = await db.select({ saleId: orders.saleId, n: count() }).from(orders).groupBy(orders.saleId);
+	return new Map(rows.map((row) => [row.saleId, row.n]));
+}
+
 export async function countRecorded(db: OrderBookDb, saleId: string): Promise<number> {
 	const [row] = await db.select({ n: count() }).from(orders).where(eq(orders.saleId, saleId));
 	return row?.n ?? 0;
@@ -99,4 +106,42 @@ export async function recordedIds(db: OrderBookDb, ids: readonly string[]): Prom
 		.from(orders)
 		.where(inArray(orders.id, [...ids]));
 	return new Set(rows.map((row) => row.id));
+}
+
+const CSV_HEADER = ["order_id", "sale_id", "user_id", "quantity", "status", "created_at"];
+/** Orders read from D1 per page while exporting. */
+const CSV_PAGE_SIZE = 1_000;
+
+/**
+ * A sale's whole order book as CSV, oldest first, read page by page as the
+ * client consumes it, so memory stays flat however many orders there are.
+ * If D1 fails midway the stream errors rather than ending early, so a
+ * truncated export can never pass for a complete one.
+ */
+export function orderBookCsv(db: OrderBookDb, saleId: string): ReadableStream<Uint8Array> {
+	const encoder = new TextEncoder();
+	let afterSeq: number | null = null;
+	return new ReadableStream({
+		start(controller) {
+			controller.enqueue(encoder.encode(csvRecord(CSV_HEADER)));
+			afterSeq = 0;
+		},
+		async pull(controller) {
+			if (afterSeq === null) return;
+			const page = await readOrderPage(db, saleId, afterSeq, CSV_PAGE_SIZE);
+			const records = page.orders.map((order) =>
+				csvRecord([
+					order.id,
+					order.saleId,
+					order.userId,
+					order.quantity,
+					order.status,
+					new Date(order.createdAt).toISOString(),
+				]),
+			);
+			if (records.length > 0) controller.enqueue(encoder.encode(records.join("")));
+			afterSeq = page.nextCursor === null ? null : Number(page.nextCursor);
+			if (afterSeq === null) controller.close();
+		},
+	});
 }

@@ -15,10 +15,35 @@ export type ConfigureResult =
 	| { ok: true; sale: Sale; created: boolean }
 	| { ok: false; reason: "sale_started" };
 
+/**
+ * Purchase outcomes counted for the live figures. "invalid_token" and
+ * "overloaded" are decided at the edge and reported here, so every figure
+ * of a sale is in one place; "confirmed" is the number of buyers.
+ */
+const COUNTED_OUTCOMES = [
+	"duplicate",
+	"sold_out",
+	"not_started",
+	"ended",
+	"invalid_token",
+	"overloaded",
+] as const;
+type CountedOutcome = (typeof COUNTED_OUTCOMES)[number];
+export type EdgeOutcome = Extract<CountedOutcome, "invalid_token" | "overloaded">;
+export type Outcome = "confirmed" | CountedOutcome;
+
 export interface GateStats {
 	sold: number;
 	remaining: number;
 	buyers: number;
+	outcomes: Record<Outcome, number>;
+}
+
+/** Confirmed orders per bucket of `bucketMs`, from `startsAt` up to now or the end. */
+export interface SalesSeries {
+	startsAt: number;
+	bucketMs: number;
+	confirmed: number[];
 }
 
 /** How long after a commit the alarm checks that the order left the outbox. */
@@ -27,6 +52,8 @@ const OUTBOX_RETRY_MS = 2_000;
 const OUTBOX_MAX_RETRY_MS = 60_000;
 /** Queues take at most 100 messages per sendBatch. */
 const SEND_BATCH_SIZE = 100;
+/** However long a sale lasts, its series has at most this many buckets. */
+const MAX_SERIES_BUCKETS = 3_600;
 
 interface OrderRow extends Record<string, SqlStorageValue> {
 	seq: number;
@@ -62,6 +89,9 @@ export class SaleGate extends DurableObject<Env> {
 	#sale: SaleRow | null = null;
 	#flushing = false;
 	#alarmArmed = false;
+	/** Outcome counts; `#unsaved` holds what storage does not have yet. */
+	#outcomes = zeroOutcomes();
+	#unsaved = zeroOutcomes();
 
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env);
@@ -70,7 +100,13 @@ export class SaleGate extends DurableObject<Env> {
 			// Tables are created by the first `configure`, so a request for a
 			// made-up sale id reads nothing and writes nothing.
 			if (!this.#hasTables()) return;
+			this.#migrate();
 			this.#sale = this.#sql.exec<SaleRow>("SELECT * FROM sale").toArray()[0] ?? null;
+			for (const { outcome, count } of this.#sql.exec<{ outcome: CountedOutcome; count: number }>(
+				"SELECT outcome, count FROM outcomes",
+			)) {
+				this.#outcomes[outcome] = count;
+			}
 			this.#alarmArmed = (await ctx.storage.getAlarm()) !== null;
 			if (!this.#alarmArmed && this.#outboxSize() > 0) await this.#armAlarm(OUTBOX_RETRY_MS);
 		});
@@ -128,15 +164,18 @@ export class SaleGate extends DurableObject<Env> {
 		const sale = this.#sale;
 		if (!sale) return { ok: false, reason: "sale_not_found" };
 		const existing = this.#orderOf(userId);
-		if (existing) return { ok: true, order: existing, created: false, remaining: sale.remaining };
+		if (existing) {
+			this.#count("duplicate");
+			return { ok: true, order: existing, created: false, remaining: sale.remaining };
+		}
 
 		const now = Date.now();
 		const record = toSaleRecord(sale);
 		const status = saleStatus(record, now);
-		if (status === "upcoming") return { ok: false, reason: "not_started", sale: record };
-		if (status === "ended") return { ok: false, reason: "ended", sale: record };
+		if (status === "upcoming") return this.#refuse("not_started", record);
+		if (status === "ended") return this.#refuse("ended", record);
 		if (quantity > sale.max_per_user) return { ok: false, reason: "invalid_quantity", sale: record };
-		if (sale.remaining < quantity) return { ok: false, reason: "sold_out", sale: record };
+		if (sale.remaining < quantity) return this.#refuse("sold_out", record);
 
 		const order: Order = {
 			id: crypto.randomUUID(),
@@ -161,6 +200,7 @@ export class SaleGate extends DurableObject<Env> {
 				.one();
 			this.#sql.exec("INSERT INTO outbox (seq) VALUES (?)", seq);
 			this.#sql.exec("UPDATE sale SET remaining = remaining - ?, buyers = buyers + 1", quantity);
+			this.#saveOutcomes();
 		});
 		const remaining = sale.remaining - quantity;
 		this.#sale = { ...sale, remaining, buyers: sale.buyers + 1 };
@@ -180,7 +220,42 @@ export class SaleGate extends DurableObject<Env> {
 			sold: sale.total_stock - sale.remaining,
 			remaining: sale.remaining,
 			buyers: sale.buyers,
+			outcomes: { confirmed: sale.buyers, ...this.#outcomes },
 		};
+	}
+
+	/**
+	 * Confirmed orders over time, read from the orders themselves. Buckets are
+	 * a second long unless the sale lasts so long that they would exceed
+	 * MAX_SERIES_BUCKETS; then they widen, so the answer stays small.
+	 */
+	series(): SalesSeries | null {
+		const sale = this.#sale;
+		if (!sale) return null;
+		const lifeMs = sale.ends_at - sale.starts_at;
+		const bucketMs = Math.max(1, Math.ceil(lifeMs / MAX_SERIES_BUCKETS / 1000)) * 1000;
+		const until = Math.min(Date.now(), sale.ends_at);
+		const buckets = Math.max(0, Math.ceil((until - sale.starts_at) / bucketMs));
+		const confirmed = new Array<number>(buckets).fill(0);
+		const rows = this.#sql.exec<{ bucket: number; n: number }>(
+			"SELECT (created_at - ?) / ? AS bucket, COUNT(*) AS n FROM orders GROUP BY bucket",
+			sale.starts_at,
+			bucketMs,
+		);
+		for (const { bucket, n } of rows) {
+			if (bucket >= 0 && bucket < buckets) confirmed[bucket] = n;
+		}
+		return { startsAt: sale.starts_at, bucketMs, confirmed };
+	}
+
+	/** Adds outcomes an edge isolate decided on its own since it last reported. */
+	recordEdgeOutcomes(counts: Partial<Record<EdgeOutcome, number>>): void {
+		if (!this.#sale) return;
+		for (const outcome of ["invalid_token", "overloaded"] as const) {
+			const n = counts[outcome] ?? 0;
+			if (Number.isInteger(n) && n > 0) this.#count(outcome, n);
+		}
+		this.#saveOutcomes();
 	}
 
 	/** Orders in commit order after `afterSeq`, for reconciling the order book. */
@@ -217,10 +292,40 @@ export class SaleGate extends DurableObject<Env> {
 	/** Retries whatever is still in the outbox; alarms are at-least-once, and so is this. */
 	override async alarm(info?: AlarmInvocationInfo): Promise<void> {
 		this.#alarmArmed = false;
+		this.#saveOutcomes();
 		await this.#flushOutbox();
 		if (this.#outboxSize() > 0) {
 			const attempt = (info?.retryCount ?? 0) + 1;
 			await this.#armAlarm(Math.min(OUTBOX_RETRY_MS * 2 ** attempt, OUTBOX_MAX_RETRY_MS));
+		}
+	}
+
+	#refuse(reason: "sold_out" | "not_started" | "ended", sale: SaleRecord): PurchaseResult {
+		this.#count(reason);
+		return { ok: false, reason, sale };
+	}
+
+	/**
+	 * Counts an outcome in memory. Refusals write nothing else, so instead of
+	 * a write per refusal the counts are saved with the next purchase or by
+	 * the alarm, which is armed here so that happens within OUTBOX_RETRY_MS.
+	 */
+	#count(outcome: CountedOutcome, n = 1): void {
+		this.#outcomes[outcome] += n;
+		this.#unsaved[outcome] += n;
+		if (!this.#alarmArmed) void this.#armAlarm(OUTBOX_RETRY_MS);
+	}
+
+	#saveOutcomes(): void {
+		for (const outcome of COUNTED_OUTCOMES) {
+			const n = this.#unsaved[outcome];
+			if (n === 0) continue;
+			this.#sql.exec(
+				"INSERT INTO outcomes (outcome, count) VALUES (?, ?) ON CONFLICT (outcome) DO UPDATE SET count = count + excluded.count",
+				outcome,
+				n,
+			);
+			this.#unsaved[outcome] = 0;
 		}
 	}
 
@@ -314,8 +419,16 @@ export class SaleGate extends DurableObject<Env> {
 			CREATE TABLE IF NOT EXISTS outbox (
 				seq INTEGER PRIMARY KEY REFERENCES orders (seq)
 			);
+			CREATE TABLE IF NOT EXISTS outcomes (
+				outcome TEXT PRIMARY KEY,
+				count INTEGER NOT NULL
+			);
 		`);
 	}
+}
+
+function zeroOutcomes(): Record<CountedOutcome, number> {
+	return { duplicate: 0, sold_out: 0, not_started: 0, ended: 0, invalid_token: 0, overloaded: 0 };
 }
 
 function toSaleRecord(row: SaleRow): SaleRecord {

@@ -4,7 +4,15 @@ import { z } from "zod";
 import { requireAdmin } from "../auth/admin";
 import { sales } from "../db/schema";
 import { ApiError } from "../http-error";
-import { countRecorded, orderBookDb, readOrderPage, recordedIds } from "../order-book";
+import { renderMetrics, type SaleMetrics } from "../metrics";
+import {
+	countRecorded,
+	countRecordedBySale,
+	orderBookCsv,
+	orderBookDb,
+	readOrderPage,
+	recordedIds,
+} from "../order-book";
 import { saleIdSchema, saleInputSchema } from "../sale";
 import { callGate, rememberSale } from "../sale-directory";
 import { validate } from "../validation";
@@ -35,9 +43,23 @@ const requireKnownSaleId = createMiddleware(async (c, next) => {
 export const adminRoutes = new Hono<AdminEnv>()
 	.use(requireAdmin)
 	.get("/sales", async (c) => {
-		const rows = await orderBookDb(c.env.DB).select({ id: sales.id }).from(sales).orderBy(sales.createdAt);
-		const views = await Promise.all(rows.map(({ id }) => callGate(c.env, id, (gate) => gate.view())));
+		const ids = await saleIds(c.env);
+		const views = await Promise.all(ids.map((id) => callGate(c.env, id, (gate) => gate.view())));
 		return c.json({ sales: views.filter((sale) => sale !== null) });
+	})
+	.get("/metrics", async (c) => {
+		const [ids, recorded] = await Promise.all([saleIds(c.env), countRecordedBySale(orderBookDb(c.env.DB))]);
+		const figures = await Promise.all(
+			ids.map(async (saleId) => {
+				const stats = await callGate(c.env, saleId, (gate) => gate.stats());
+				if (!stats) return null;
+				const ordersPending = Math.max(0, stats.buyers - (recorded.get(saleId) ?? 0));
+				return { saleId, ...stats, ordersPending } satisfies SaleMetrics;
+			}),
+		);
+		return c.text(renderMetrics(figures.filter((sale) => sale !== null)), 200, {
+			"content-type": "text/plain; version=0.0.4; charset=utf-8",
+		});
 	})
 	.use("/sales/:saleId", requireKnownSaleId)
 	.use("/sales/:saleId/*", requireKnownSaleId)
@@ -54,9 +76,10 @@ export const adminRoutes = new Hono<AdminEnv>()
 	})
 	.get("/sales/:saleId", async (c) => {
 		const saleId = c.req.param("saleId");
-		const [sale, gateStats, ordersRecorded] = await Promise.all([
+		const [sale, gateStats, series, ordersRecorded] = await Promise.all([
 			callGate(c.env, saleId, (gate) => gate.view()),
 			callGate(c.env, saleId, (gate) => gate.stats()),
+			callGate(c.env, saleId, (gate) => gate.series()),
 			countRecorded(orderBookDb(c.env.DB), saleId),
 		]);
 		if (!sale || !gateStats) throw new ApiError("sale_not_found", `There is no sale "${saleId}".`);
@@ -65,13 +88,21 @@ export const adminRoutes = new Hono<AdminEnv>()
 			ordersRecorded,
 			ordersPending: Math.max(0, gateStats.buyers - ordersRecorded),
 		};
-		return c.json({ sale, stats });
+		return c.json({ sale, stats, series });
 	})
 	.get("/sales/:saleId/orders", validate("query", orderPageQuery), async (c) => {
 		const saleId = c.req.param("saleId");
 		const { cursor, limit } = c.req.valid("query");
 		await assertSaleExists(c.env, saleId);
 		return c.json(await readOrderPage(orderBookDb(c.env.DB), saleId, Number(cursor ?? 0), limit));
+	})
+	.get("/sales/:saleId/orders.csv", async (c) => {
+		const saleId = c.req.param("saleId");
+		await assertSaleExists(c.env, saleId);
+		return c.body(orderBookCsv(orderBookDb(c.env.DB), saleId), 200, {
+			"content-type": "text/csv; charset=utf-8; header=present",
+			"content-disposition": `attachment; filename="${saleId}-orders.csv"`,
+		});
 	})
 	.post("/sales/:saleId/reconcile", async (c) => {
 		const saleId = c.req.param("saleId");
@@ -97,7 +128,15 @@ export const adminRoutes = new Hono<AdminEnv>()
 	.all("/sales", methodNotAllowed)
 	.all("/sales/:saleId", methodNotAllowed)
 	.all("/sales/:saleId/orders", methodNotAllowed)
+	.all("/sales/:saleId/orders.csv", methodNotAllowed)
+	.all("/metrics", methodNotAllowed)
 	.all("/sales/:saleId/reconcile", methodNotAllowed);
+
+/** Every sale an admin created, oldest first. */
+async function saleIds(env: Env): Promise<string[]> {
+	const rows = await orderBookDb(env.DB).select({ id: sales.id }).from(sales).orderBy(sales.createdAt);
+	return rows.map((row) => row.id);
+}
 
 async function assertSaleExists(env: Env, saleId: string): Promise<void> {
 	const sale = await callGate(env, saleId, (gate) => gate.view());

@@ -7,6 +7,7 @@ import { type BuyerVariables, requireBuyer } from "../auth/session";
 import { sales } from "../db/schema";
 import { ApiError } from "../http-error";
 import { orderBookDb } from "../order-book";
+import { recordPurchaseDecision } from "../purchase-decisions";
 import { clientIp, rateLimit } from "../rate-limit";
 import { type SaleRecord, saleIdSchema } from "../sale";
 import { callGate, rememberRemaining, rememberSale, viewSale } from "../sale-directory";
@@ -73,6 +74,7 @@ export const salesRoutes = new Hono<SalesEnv>()
 	)
 	.post(
 		"/:saleId/purchase",
+		recordPurchaseDecision,
 		requireBuyer,
 		rateLimit<SalesEnv>("PURCHASE_RATE_LIMITER", (c) => c.var.buyerId),
 		validate("json", purchaseBody),

@@ -32,6 +32,15 @@ describe("a live sale under a rush", () => {
 			buyers: 100,
 			ordersRecorded: 100,
 			ordersPending: 0,
+			outcomes: {
+				confirmed: 100,
+				sold_out: 400,
+				duplicate: 0,
+				not_started: 0,
+				ended: 0,
+				invalid_token: 0,
+				overloaded: 0,
+			},
 		});
 	});
 

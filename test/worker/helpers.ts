@@ -129,6 +129,7 @@ export interface SaleStats {
 	buyers: number;
 	ordersRecorded: number;
 	ordersPending: number;
+	outcomes: Record<string, number>;
 }
 
 export async function saleStats(saleId: string): Promise<SaleStats> {
