@@ -1,0 +1,213 @@
+import { mkdir } from "node:fs/promises";
+import path from "node:path";
+import { type Browser, type BrowserContext, chromium, type Page, type Request } from "playwright-core";
+import { createTestHarness } from "wrangler";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+/** Scripts that run inside the page (plain JS: the browser runs them as they are). */
+export const IN_PAGE = path.join(import.meta.dirname, "in-page");
+const ARTIFACTS = path.join(ROOT, "test-artifacts", "e2e");
+
+/** The Worker must never try to reach Cloudflare for `request.cf` on this offline machine. */
+process.env.CLOUDFLARE_CF_FETCH_ENABLED = "false";
+
+function secret(name: "SESSION_SECRET" | "ADMIN_TOKEN" | "TURNSTILE_SECRET_KEY"): string {
+	const value = process.env[name];
+	if (!value) throw new Error(`${name} is not set; vitest.config.ts sets it for the tests.`);
+	return value;
+}
+
+export interface SaleInput {
+	name: string;
+	description: string;
+	priceCents: number;
+	currency: string;
+	totalStock: number;
+	startsAt: number;
+	endsAt: number;
+	maxPerUser: number;
+}
+
+export interface Order {
+	id: string;
+	saleId: string;
+	userId: string;
+	quantity: number;
+}
+
+/** The real Worker (API, Durable Objects, queue, D1, static assets) in local workerd. */
+export interface Shop {
+	origin: string;
+	/** Creates a sale through the admin API; returns its id. */
+	createSale(overrides?: Partial<SaleInput>): Promise<string>;
+	soldCount(saleId: string): Promise<number>;
+	close(): Promise<void>;
+}
+
+let saleCounter = 0;
+
+/**
+ * Starts the Worker from wrangler.toml on a free port with the test secrets
+ * and fresh local storage, and applies the D1 migrations.
+ * @param vars overrides of wrangler.toml [vars], e.g. a real Turnstile site key
+ */
+export async function startShop(vars: Record<string, string> = {}): Promise<Shop> {
+	const server = createTestHarness({
+		root: ROOT,
+		workers: [
+			{
+				configPath: "./wrangler.toml",
+				vars,
+				secrets: {
+					SESSION_SECRET: secret("SESSION_SECRET"),
+					ADMIN_TOKEN: secret("ADMIN_TOKEN"),
+					TURNSTILE_SECRET_KEY: secret("TURNSTILE_SECRET_KEY"),
+				},
+			},
+		],
+	});
+	const { url } = await server.listen();
+	await server.getWorker().applyD1Migrations("DB");
+	const origin = url.origin;
+	const admin = async (method: string, pathname: string, body?: unknown) => {
+		const response = await fetch(`${origin}${pathname}`, {
+			method,
+			headers: { authorization: `Bearer ${secret("ADMIN_TOKEN")}`, "content-type": "application/json" },
+			body: body === undefined ? undefined : JSON.stringify(body),
+		});
+		const json = await response.json();
+		if (!response.ok) throw new Error(`${method} ${pathname}: ${response.status} ${JSON.stringify(json)}`);
+		return json;
+	};
+	return {
+		origin,
+		async createSale(overrides = {}) {
+			const now = Date.now();
+			const saleId = `drop-${process.pid}-${++saleCounter}-${now.toString(36)}`;
+			await admin("PUT", `/admin/sales/${saleId}`, {
+				name: "Limited Sneaker",
+				description: "A small run of a very popular shoe.",
+				priceCents: 12_900,
+				currency: "USD",
+				totalStock: 10,
+				startsAt: now + 3_000,
+				endsAt: now + 3_600_000,
+				maxPerUser: 1,
+				...overrides,
+			});
+			return saleId;
+		},
+		async soldCount(saleId) {
+			const { stats } = (await admin("GET", `/admin/sales/${saleId}`)) as { stats: { sold: number } };
+			return stats.sold;
+		},
+		close: () => server.close(),
+	};
+}
+
+/**
+ * Debian's Chromium, headless, with nothing that phones home. Playwright
+ * gives every launch a fresh, empty profile of its own.
+ */
+export function launchBrowser(): Promise<Browser> {
+	return chromium.launch({
+		executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+		args: [
+			"--headless",
+			"--no-sandbox",
+			"--disable-gpu",
+			"--disable-background-networking",
+			"--disable-quic",
+			"--no-first-run",
+			"--disable-component-update",
+			"--disable-sync",
+		],
+	});
+}
+
+let shopperCounter = 0;
+
+/**
+ * A shopper: a browser profile of their own (own cookies) from an address of
+ * their own, so the per-address rate limits see distinct people. Turnstile's
+ * script host is refused at once, as on this offline machine, so the page
+ * takes its documented offline path without waiting for a DNS timeout.
+ */
+export async function newShopper(browser: Browser): Promise<BrowserContext> {
+	shopperCounter++;
+	const context = await browser.newContext({
+		viewport: DESKTOP,
+		extraHTTPHeaders: { "cf-connecting-ip": `198.51.100.${shopperCounter % 250}` },
+	});
+	await context.route("https://challenges.cloudflare.com/**", (route) => route.abort("internetdisconnected"));
+	await context.addInitScript({ path: path.join(IN_PAGE, "csp-violations.js") });
+	return context;
+}
+
+const DESKTOP = { width: 1280, height: 860 };
+const PHONE = { width: 375, height: 812 };
+
+/** Saves `<name>-375.png` and `<name>-1280.png` under test-artifacts/e2e/. */
+export async function snap(page: Page, name: string): Promise<void> {
+	await mkdir(ARTIFACTS, { recursive: true });
+	for (const size of [PHONE, DESKTOP]) {
+		await page.setViewportSize(size);
+		await page.screenshot({ path: path.join(ARTIFACTS, `${name}-${size.width}.png`), fullPage: true });
+	}
+}
+
+export interface ApiCall {
+	method: string;
+	path: string;
+	at: number;
+}
+
+/** Every API request the page sends, as the browser sends it. */
+export function recordApiCalls(page: Page): ApiCall[] {
+	const calls: ApiCall[] = [];
+	page.on("request", (request: Request) => {
+		const url = new URL(request.url());
+		if (url.pathname.startsWith("/api/"))
+			calls.push({ method: request.method(), path: url.pathname, at: Date.now() });
+	});
+	return calls;
+}
+
+export function callsTo(calls: ApiCall[], method: string, suffix: string): ApiCall[] {
+	return calls.filter((call) => call.method === method && call.path.endsWith(suffix));
+}
+
+/** Opens a sale page and waits until it shows the sale. */
+export async function openSale(page: Page, shop: Shop, saleId: string): Promise<void> {
+	await page.goto(`${shop.origin}/sales/${saleId}`);
+	await page.waitForSelector("#sale[aria-busy='false']");
+}
+
+/** Waits until the Buy button can be pressed. */
+export async function waitForOpen(page: Page, timeout = 15_000): Promise<void> {
+	await page.waitForSelector("#buy[aria-disabled='false']", { timeout });
+}
+
+export async function orderOf(page: Page, shop: Shop, saleId: string): Promise<Order> {
+	const response = await page.context().request.get(`${shop.origin}/api/sales/${saleId}/order`);
+	if (!response.ok()) throw new Error(`no order: ${response.status()} ${await response.text()}`);
+	return ((await response.json()) as { order: Order }).order;
+}
+
+/** What the page's Content-Security-Policy blocked so far. */
+export function cspViolations(page: Page): Promise<string[]> {
+	return page.evaluate<string[]>("globalThis.cspViolations");
+}
+
+/** Waits until an element's text is exactly `expected` (or matches it). */
+export async function waitForText(page: Page, selector: string, expected: string | RegExp): Promise<void> {
+	const pattern =
+		typeof expected === "string"
+			? new RegExp(`^${expected.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`)
+			: expected;
+	await page.locator(selector, { hasText: pattern }).waitFor();
+}
+
+export async function text(page: Page, selector: string): Promise<string> {
+	return (await page.textContent(selector))?.trim() ?? "";
+}
