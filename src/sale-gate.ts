@@ -238,7 +238,7 @@ export class SaleGate extends DurableObject<Env> {
 		const buckets = Math.max(0, Math.ceil((until - sale.starts_at) / bucketMs));
 		const confirmed = new Array<number>(buckets).fill(0);
 		const rows = this.#sql.exec<{ bucket: number; n: number }>(
-			"SELECT (created_at - ?) / ? AS bucket, COUNT(*) AS n FROM orders GROUP BY bucket",
+			"SELECT CAST((created_at - ?) / ? AS INTEGER) AS bucket, COUNT(*) AS n FROM orders GROUP BY bucket",
 			sale.starts_at,
 			bucketMs,
 		);
