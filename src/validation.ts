@@ -1,7 +1,9 @@
 import { zValidator } from "@hono/zod-validator";
 import type { ValidationTargets } from "hono";
+import { createMiddleware } from "hono/factory";
 import type { z } from "zod";
 import { ApiError } from "./http-error";
+import { saleIdSchema } from "./sale";
 
 /**
  * zValidator that fails with the contract's `400 invalid_request`, naming
@@ -25,4 +27,12 @@ export function validate<Target extends keyof ValidationTargets, Schema extends 
 
 function isJson(contentType: string | undefined): boolean {
 	return /^application\/json\s*(;|$)/i.test(contentType ?? "");
+}
+
+/** Refuses a path whose `:saleId` is not a slug, with the error its route family documents. */
+export function requireSaleIdParam(refusal: () => ApiError) {
+	return createMiddleware(async (c, next) => {
+		if (!saleIdSchema.safeParse(c.req.param("saleId")).success) throw refusal();
+		await next();
+	});
 }

@@ -1,5 +1,4 @@
 import { Hono } from "hono";
-import { createMiddleware } from "hono/factory";
 import { z } from "zod";
 import { requireAdmin } from "../auth/admin";
 import { sales } from "../db/schema";
@@ -13,9 +12,9 @@ import {
 	readOrderPage,
 	recordedIds,
 } from "../order-book";
-import { saleIdSchema, saleInputSchema } from "../sale";
+import { saleInputSchema } from "../sale";
 import { callGate, rememberSale } from "../sale-directory";
-import { validate } from "../validation";
+import { requireSaleIdParam, validate } from "../validation";
 import { methodNotAllowed } from "./method-not-allowed";
 
 type AdminEnv = { Bindings: Env };
@@ -32,12 +31,9 @@ const orderPageQuery = z.object({
 const RECONCILE_PAGE = 90;
 
 /** Admin paths name sales by slug; anything else is a bad request, not a missing sale. */
-const requireKnownSaleId = createMiddleware(async (c, next) => {
-	if (!saleIdSchema.safeParse(c.req.param("saleId")).success) {
-		throw new ApiError("invalid_request", "saleId: must match ^[a-z0-9][a-z0-9-]{0,62}$");
-	}
-	await next();
-});
+const requireKnownSaleId = requireSaleIdParam(
+	() => new ApiError("invalid_request", "saleId: must match ^[a-z0-9][a-z0-9-]{0,62}$"),
+);
 
 /** `/admin/*`: creating, inspecting and repairing sales. */
 export const adminRoutes = new Hono<AdminEnv>()

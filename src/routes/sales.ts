@@ -1,6 +1,5 @@
 import { desc } from "drizzle-orm";
 import { Hono } from "hono";
-import { createMiddleware } from "hono/factory";
 import { z } from "zod";
 import { issuePurchaseToken, isValidPurchaseToken } from "../auth/purchase-token";
 import { type BuyerVariables, requireBuyer } from "../auth/session";
@@ -9,11 +8,11 @@ import { ApiError } from "../http-error";
 import { orderBookDb } from "../order-book";
 import { recordPurchaseDecision } from "../purchase-decisions";
 import { clientIp, rateLimit } from "../rate-limit";
-import { type SaleRecord, saleIdSchema } from "../sale";
+import type { SaleRecord } from "../sale";
 import { callGate, rememberRemaining, rememberSale, viewSale } from "../sale-directory";
 import type { PurchaseResult } from "../sale-gate";
 import { assertHuman, turnstileBody } from "../turnstile";
-import { validate } from "../validation";
+import { requireSaleIdParam, validate } from "../validation";
 import { methodNotAllowed } from "./method-not-allowed";
 
 type SalesEnv = { Bindings: Env; Variables: BuyerVariables };
@@ -27,12 +26,9 @@ const purchaseBody = z.object({
 const LISTED_SALES = 50;
 
 /** A malformed sale id cannot name a sale, so it is answered like an unknown one. */
-const requireSaleId = createMiddleware(async (c, next) => {
-	if (!saleIdSchema.safeParse(c.req.param("saleId")).success) {
-		throw new ApiError("sale_not_found", "There is no sale with that id.");
-	}
-	await next();
-});
+const requireSaleId = requireSaleIdParam(
+	() => new ApiError("sale_not_found", "There is no sale with that id."),
+);
 
 /** `GET /api/sales`, `GET /api/sales/*` and the buying flow: token, purchase, order. */
 export const salesRoutes = new Hono<SalesEnv>()
