@@ -1,0 +1,180 @@
+/**
+ * The sale form's values and the body of `PUT /admin/sales/{id}`. The checks
+ * mirror the API's schema (src/sale.ts, saleInputSchema) so an operator sees
+ * every problem at once, next to its field; the API still has the last word.
+ *
+ * @typedef {{ name: string, description: string, priceCents: number, currency: string,
+ *             totalStock: number, startsAt: number, endsAt: number, maxPerUser: number }} SaleInput
+ * @typedef {"id" | "name" | "description" | "price" | "currency" | "totalStock" | "maxPerUser"
+ *           | "startsAt" | "endsAt"} Field
+ * @typedef {Record<Field, string>} FormValues what the inputs hold, as typed
+ * @typedef {Partial<Record<Field, string>>} FieldErrors
+ */
+
+export const SALE_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
+const CURRENCY_PATTERN = /^[A-Z]{3}$/;
+const MAX_NAME = 200;
+const MAX_DESCRIPTION = 5_000;
+const MAX_STOCK = 100_000_000;
+const MAX_PER_USER = 1_000;
+/** The largest moment a JavaScript Date can hold, as the API's schema allows. */
+const MAX_EPOCH_MS = 8_640_000_000_000_000;
+
+/**
+ * Checks the form as the API would and builds the request body.
+ * @param {FormValues} values
+ * @returns {{ errors: FieldErrors, input: SaleInput | null }}
+ */
+export function readSaleForm(values) {
+	/** @type {FieldErrors} */
+	const errors = {};
+	if (!SALE_ID_PATTERN.test(values.id)) {
+		errors.id = values.id
+			? "Use lowercase letters, digits and hyphens (up to 63), starting with a letter or digit."
+			: "Give the sale an id; it becomes its address, /sales/<id>.";
+	}
+	const name = values.name.trim();
+	if (name.length === 0) errors.name = "Give the sale a name.";
+	else if (name.length > MAX_NAME) errors.name = `Keep the name to ${MAX_NAME} characters or fewer.`;
+	if (values.description.length > MAX_DESCRIPTION) {
+		errors.description = `Keep the description to ${MAX_DESCRIPTION.toLocaleString()} characters or fewer.`;
+	}
+	const currency = values.currency.trim();
+	if (!CURRENCY_PATTERN.test(currency)) errors.currency = "Use a three-letter ISO 4217 code such as USD.";
+	const priceCents = CURRENCY_PATTERN.test(currency) ? parsePrice(values.price, currency) : null;
+	if (priceCents === null) {
+		const digits = CURRENCY_PATTERN.test(currency) ? minorDigits(currency) : 2;
+		errors.price =
+			digits === 0
+				? "Enter a whole amount of 0 or more."
+				: `Enter an amount of 0 or more, with at most ${digits} decimal places.`;
+	}
+	const totalStock = parseWhole(values.totalStock);
+	if (totalStock === null || totalStock < 1 || totalStock > MAX_STOCK) {
+		errors.totalStock = `Enter a whole number from 1 to ${MAX_STOCK.toLocaleString()}.`;
+	}
+	const maxPerUser = parseWhole(values.maxPerUser);
+	if (maxPerUser === null || maxPerUser < 1 || maxPerUser > MAX_PER_USER) {
+		errors.maxPerUser = `Enter a whole number from 1 to ${MAX_PER_USER.toLocaleString()}.`;
+	}
+	const startsAt = fromLocalInput(values.startsAt);
+	if (startsAt === null) errors.startsAt = "Pick the date and time the sale opens.";
+	const endsAt = fromLocalInput(values.endsAt);
+	if (endsAt === null) errors.endsAt = "Pick the date and time the sale closes.";
+	else if (startsAt !== null && endsAt <= startsAt) errors.endsAt = "The sale must close after it opens.";
+
+	if (Object.keys(errors).length > 0) return { errors, input: null };
+	return {
+		errors,
+		input: {
+			name,
+			description: values.description,
+			priceCents: /** @type {number} */ (priceCents),
+			currency,
+			totalStock: /** @type {number} */ (totalStock),
+			startsAt: /** @type {number} */ (startsAt),
+			endsAt: /** @type {number} */ (endsAt),
+			maxPerUser: /** @type {number} */ (maxPerUser),
+		},
+	};
+}
+
+/**
+ * The form's values for a sale, to edit it.
+ * @param {SaleInput & { id: string }} sale
+ * @returns {FormValues}
+ */
+export function formValuesOf(sale) {
+	return {
+		id: sale.id,
+		name: sale.name,
+		description: sale.description,
+		price: formatPriceInput(sale.priceCents, sale.currency),
+		currency: sale.currency,
+		totalStock: String(sale.totalStock),
+		maxPerUser: String(sale.maxPerUser),
+		startsAt: toLocalInput(sale.startsAt),
+		endsAt: toLocalInput(sale.endsAt),
+	};
+}
+
+/**
+ * Digits after the decimal point in the currency's minor unit (2 for USD,
+ * 0 for JPY, 3 for KWD), as ISO 4217 defines them.
+ * @param {string} currency a well-formed code
+ */
+export function minorDigits(currency) {
+	return (
+		new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2
+	);
+}
+
+/**
+ * A price typed in major units ("129", "129.5", "129.50") as integer minor
+ * units, computed on the digits so that no binary fraction creeps in.
+ * @param {string} text
+ * @param {string} currency
+ * @returns {number | null} null if it is not a non-negative amount the currency can hold
+ */
+export function parsePrice(text, currency) {
+	const digits = minorDigits(currency);
+	const match = /^(\d+)(?:[.,](\d*))?$/.exec(text.trim());
+	if (!match) return null;
+	const fraction = match[2] ?? "";
+	if (fraction.length > digits) return null;
+	const minor = Number(`${match[1]}${fraction.padEnd(digits, "0")}`);
+	return Number.isSafeInteger(minor) ? minor : null;
+}
+
+/**
+ * @param {number} minorUnits
+ * @param {string} currency
+ */
+export function formatPriceInput(minorUnits, currency) {
+	const digits = minorDigits(currency);
+	if (digits === 0) return String(minorUnits);
+	const text = String(minorUnits).padStart(digits + 1, "0");
+	return `${text.slice(0, -digits)}.${text.slice(-digits)}`;
+}
+
+/**
+ * A `datetime-local` value is a wall-clock time with no zone: it is read in
+ * the operator's own time zone, as the form says.
+ * @param {string} value "YYYY-MM-DDTHH:MM" or with ":SS"
+ * @returns {number | null}
+ */
+export function fromLocalInput(value) {
+	const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?$/.exec(value);
+	if (!match) return null;
+	const [year, month, day, hour, minute, second = "0", millis = "0"] = match.slice(1);
+	// setFullYear, since the Date constructor reads years 0..99 as 1900..1999.
+	const at = new Date(0);
+	at.setFullYear(Number(year), Number(month) - 1, Number(day));
+	at.setHours(Number(hour), Number(minute), Number(second), Number(millis.padEnd(3, "0")));
+	const epochMs = at.getTime();
+	return Number.isFinite(epochMs) && epochMs >= 0 && epochMs <= MAX_EPOCH_MS ? epochMs : null;
+}
+
+/**
+ * @param {number} epochMs
+ * @returns {string} the `datetime-local` value of that moment in the operator's time zone, to the second
+ */
+export function toLocalInput(epochMs) {
+	const at = new Date(epochMs);
+	const date = `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}`;
+	return `${date}T${pad(at.getHours())}:${pad(at.getMinutes())}:${pad(at.getSeconds())}`;
+}
+
+/**
+ * @param {string} text
+ * @returns {number | null}
+ */
+function parseWhole(text) {
+	const trimmed = text.trim();
+	return /^\d{1,15}$/.test(trimmed) ? Number(trimmed) : null;
+}
+
+/** @param {number} value */
+function pad(value) {
+	return String(value).padStart(2, "0");
+}
