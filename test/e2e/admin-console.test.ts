@@ -1,18 +1,9 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { sign } from "hono/jwt";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-	cspViolations,
-	IN_PAGE,
-	launchBrowser,
-	type Shop,
-	snap,
-	startShop,
-	text,
-	waitForText,
-} from "./harness";
+import type { BrowserContext, Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { cspViolations, IN_PAGE, snap, text, useShopAndBrowser, waitForText } from "./harness";
 
 const ADMIN_TOKEN = process.env.ADMIN_TOKEN ?? "";
 const SESSION_SECRET = process.env.SESSION_SECRET ?? "";
@@ -23,18 +14,7 @@ const ZONE_OFFSET_MS = 5.5 * 3_600_000;
 const PRE_START_MS = 6_000;
 const CSV_HEADER = ["order_id", "sale_id", "user_id", "quantity", "status", "created_at"];
 
-let shop: Shop;
-let browser: Browser;
-
-beforeAll(async () => {
-	shop = await startShop();
-	browser = await launchBrowser();
-});
-
-afterAll(async () => {
-	await browser?.close();
-	await shop?.close();
-});
+const fixture = useShopAndBrowser();
 
 describe("the admin console", () => {
 	it("sets up a drop, watches it sell out live, exports its orders and reconciles", async () => {
@@ -204,7 +184,7 @@ describe("the admin console", () => {
 		);
 		await snap(page, "admin-sold-out");
 
-		expect(page.url()).toBe(`${shop.origin}/admin/#sale/${saleId}`);
+		expect(page.url()).toBe(`${fixture.shop.origin}/admin/#sale/${saleId}`);
 		expect(await cspViolations(page)).toEqual([]);
 		expect(await page.evaluate<boolean>("'alerted' in globalThis")).toBe(false);
 		await page.click("#sign-out");
@@ -216,7 +196,7 @@ describe("the admin console", () => {
 
 	it("refuses to change a sale once it has started, and says so", async () => {
 		const startsAt = Date.now() + PRE_START_MS;
-		const saleId = await shop.createSale({ name: "Started Too Soon", startsAt });
+		const saleId = await fixture.shop.createSale({ name: "Started Too Soon", startsAt });
 		const { context, page } = await openConsole();
 		await signIn(page);
 
@@ -259,7 +239,7 @@ describe("the admin console", () => {
 	});
 
 	it("is a static page under the site's CSP, while every admin API path still needs the token", async () => {
-		const page = await fetch(`${shop.origin}/admin/`);
+		const page = await fetch(`${fixture.shop.origin}/admin/`);
 		expect(page.status).toBe(200);
 		expect(page.headers.get("content-type")).toMatch(/^text\/html/);
 		const policy = page.headers.get("content-security-policy") ?? "";
@@ -267,7 +247,7 @@ describe("the admin console", () => {
 		expect(policy).toContain("script-src 'self'");
 		expect(policy).toContain("connect-src 'self'");
 		expect(policy).not.toContain("unsafe-inline");
-		const script = await fetch(`${shop.origin}/admin/assets/console.js`);
+		const script = await fetch(`${fixture.shop.origin}/admin/assets/console.js`);
 		expect(script.status).toBe(200);
 		expect(script.headers.get("content-type")).toMatch(/javascript/);
 
@@ -279,11 +259,11 @@ describe("the admin console", () => {
 			"/admin/index.html",
 			"/admin/no-such-thing",
 		]) {
-			const response = await fetch(`${shop.origin}${pathname}`);
+			const response = await fetch(`${fixture.shop.origin}${pathname}`);
 			expect(response.status, pathname).toBe(401);
 			expect(await response.json()).toMatchObject({ error: { code: "unauthenticated" } });
 		}
-		const metrics = await fetch(`${shop.origin}/admin/metrics`, {
+		const metrics = await fetch(`${fixture.shop.origin}/admin/metrics`, {
 			headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
 		});
 		expect(metrics.status).toBe(200);
@@ -292,7 +272,7 @@ describe("the admin console", () => {
 });
 
 async function openConsole(): Promise<{ context: BrowserContext; page: Page }> {
-	const context = await browser.newContext({
+	const context = await fixture.browser.newContext({
 		viewport: { width: 1280, height: 860 },
 		locale: "en-US",
 		timezoneId: TIME_ZONE,
@@ -301,7 +281,7 @@ async function openConsole(): Promise<{ context: BrowserContext; page: Page }> {
 	// Anything the page ran from injected markup would call alert.
 	await context.addInitScript({ content: "globalThis.alert = () => { globalThis.alerted = true; };" });
 	const page = await context.newPage();
-	await page.goto(`${shop.origin}/admin/`);
+	await page.goto(`${fixture.shop.origin}/admin/`);
 	await page.waitForSelector("#sign-in:not([hidden])");
 	return { context, page };
 }
@@ -380,7 +360,7 @@ function wholeSecond(epochMs: number): number {
 }
 
 async function adminGet(pathname: string): Promise<{ sale: Record<string, unknown>; stats: unknown }> {
-	const response = await fetch(`${shop.origin}${pathname}`, {
+	const response = await fetch(`${fixture.shop.origin}${pathname}`, {
 		headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
 	});
 	expect(response.status).toBe(200);
@@ -388,7 +368,7 @@ async function adminGet(pathname: string): Promise<{ sale: Record<string, unknow
 }
 
 async function publicSale(saleId: string): Promise<{ status: string; name: string }> {
-	const response = await fetch(`${shop.origin}/api/sales/${saleId}`);
+	const response = await fetch(`${fixture.shop.origin}/api/sales/${saleId}`);
 	return ((await response.json()) as { sale: { status: string; name: string } }).sale;
 }
 
@@ -410,7 +390,7 @@ async function newBuyer(userId: string): Promise<Buyer> {
 		"cf-connecting-ip": `203.0.113.${++buyerCount % 250}`,
 	};
 	const post = (pathname: string, body: unknown) =>
-		fetch(`${shop.origin}${pathname}`, { method: "POST", headers, body: JSON.stringify(body) });
+		fetch(`${fixture.shop.origin}${pathname}`, { method: "POST", headers, body: JSON.stringify(body) });
 	return {
 		userId,
 		async purchaseToken(saleId) {

@@ -1,50 +1,36 @@
 import path from "node:path";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
 	callsTo,
 	cspViolations,
 	IN_PAGE,
-	launchBrowser,
 	newShopper,
 	openSale,
 	orderOf,
 	recordApiCalls,
-	type Shop,
 	snap,
-	startShop,
 	text,
+	useShopAndBrowser,
 	waitForOpen,
 } from "./harness";
 
 /** Time for a page to load and show the countdown before the sale opens, even on a busy machine. */
 const PRE_START_MS = 5_000;
 
-let shop: Shop;
-let browser: Browser;
-
-beforeAll(async () => {
-	shop = await startShop();
-	browser = await launchBrowser();
-});
-
-afterAll(async () => {
-	await browser?.close();
-	await shop?.close();
-});
+const fixture = useShopAndBrowser();
 
 describe("the countdown page", () => {
 	it("counts down in tenths, opens at the start, and one double click buys exactly once", async () => {
 		const name = `<img src=x onerror="window.injected=true">Sneaker <b>Drop</b>`;
-		const saleId = await shop.createSale({
+		const saleId = await fixture.shop.createSale({
 			name,
 			description: "<script>alert(1)</script> Size 42",
 			startsAt: Date.now() + PRE_START_MS,
 		});
-		const shopper = await newShopper(browser);
+		const shopper = await newShopper(fixture.browser);
 		const page = await shopper.newPage();
 		const calls = recordApiCalls(page);
-		await openSale(page, shop, saleId);
+		await openSale(page, fixture.shop, saleId);
 
 		expect(await text(page, "h1")).toBe(name);
 		expect(await page.locator("h1 img, h1 b, #sale-description script").count()).toBe(0);
@@ -65,14 +51,14 @@ describe("the countdown page", () => {
 		await page.waitForSelector("#order:not([hidden])");
 
 		expect(await text(page, "#status")).toBe("You got it! Your order is confirmed.");
-		const order = await orderOf(page, shop, saleId);
+		const order = await orderOf(page, fixture.shop, saleId);
 		expect(await text(page, "#order-id")).toBe(order.id);
 		expect(await text(page, "#order-quantity")).toBe("1");
 		expect(await text(page, "#order-total")).toBe("$129.00");
 		expect(await text(page, "#sale-stock")).toBe("9 of 10");
 		expect(callsTo(calls, "POST", "/purchase-token")).toHaveLength(1);
 		expect(callsTo(calls, "POST", "/purchase")).toHaveLength(1);
-		expect(await shop.soldCount(saleId)).toBe(1);
+		expect(await fixture.shop.soldCount(saleId)).toBe(1);
 		expect(await page.evaluate<boolean>("'injected' in globalThis")).toBe(false);
 		expect(await cspViolations(page)).toEqual([]);
 		await snap(page, "confirmed");
@@ -85,26 +71,26 @@ describe("the countdown page", () => {
 		await snap(page, "reloaded-with-order");
 
 		const secondTab = await shopper.newPage();
-		await openSale(secondTab, shop, saleId);
+		await openSale(secondTab, fixture.shop, saleId);
 		await secondTab.waitForSelector("#order:not([hidden])");
 		expect(await text(secondTab, "#order-id")).toBe(order.id);
 		await shopper.close();
 	});
 
 	it("gives a second tab of the same shopper the existing order, not a second one", async () => {
-		const saleId = await shop.createSale({ totalStock: 5, maxPerUser: 2 });
-		const shopper = await newShopper(browser);
+		const saleId = await fixture.shop.createSale({ totalStock: 5, maxPerUser: 2 });
+		const shopper = await newShopper(fixture.browser);
 		const first = await shopper.newPage();
-		await openSale(first, shop, saleId);
+		await openSale(first, fixture.shop, saleId);
 		const second = await shopper.newPage();
-		await openSale(second, shop, saleId);
+		await openSale(second, fixture.shop, saleId);
 		expect(await second.isVisible("#quantity")).toBe(true);
 
 		await waitForOpen(first);
 		await first.selectOption("#quantity", "2");
 		await first.click("#buy");
 		await first.waitForSelector("#order:not([hidden])");
-		const order = await orderOf(first, shop, saleId);
+		const order = await orderOf(first, fixture.shop, saleId);
 		expect(order.quantity).toBe(2);
 		expect(await text(first, "#order-total")).toBe("$258.00");
 
@@ -116,18 +102,18 @@ describe("the countdown page", () => {
 			"You already have an order in this sale, so nothing more was bought.",
 		);
 		expect(await text(second, "#order-id")).toBe(order.id);
-		expect(await shop.soldCount(saleId)).toBe(2);
+		expect(await fixture.shop.soldCount(saleId)).toBe(2);
 		await snap(second, "second-tab-existing-order");
 		await shopper.close();
 	});
 
 	it("keeps the Buy button shut before the start; a press sends nothing", async () => {
 		const startsAt = Date.now() + 2 * 3_600_000;
-		const saleId = await shop.createSale({ startsAt, endsAt: startsAt + 3_600_000 });
-		const shopper = await newShopper(browser);
+		const saleId = await fixture.shop.createSale({ startsAt, endsAt: startsAt + 3_600_000 });
+		const shopper = await newShopper(fixture.browser);
 		const page = await shopper.newPage();
 		const calls = recordApiCalls(page);
-		await openSale(page, shop, saleId);
+		await openSale(page, fixture.shop, saleId);
 
 		expect(await text(page, "#countdown")).toMatch(/^0[12]:\d\d:\d\d$/);
 		expect(await text(page, "#clock-label")).toBe("Opens in");
@@ -152,12 +138,12 @@ describe("the countdown page", () => {
 		["behind", -90_000],
 	])("opens within 250 ms of the server's start when the device clock is 90 s %s", async (label, skewMs) => {
 		const startsAt = Date.now() + PRE_START_MS;
-		const saleId = await shop.createSale({ startsAt });
-		const shopper = await newShopper(browser);
+		const saleId = await fixture.shop.createSale({ startsAt });
+		const shopper = await newShopper(fixture.browser);
 		await shopper.addInitScript({ content: `globalThis.deviceClockSkewMs = ${skewMs};` });
 		await shopper.addInitScript({ path: path.join(IN_PAGE, "skewed-clock.js") });
 		const page = await shopper.newPage();
-		await openSale(page, shop, saleId);
+		await openSale(page, fixture.shop, saleId);
 		const deviceClockError = (await page.evaluate(() => Date.now())) - Date.now();
 		expect(Math.abs(deviceClockError - skewMs)).toBeLessThan(1_000);
 		expect(await page.getAttribute("#buy", "aria-disabled")).toBe("true");
@@ -177,8 +163,8 @@ describe("the countdown page", () => {
 	});
 
 	it("renders Turnstile before the start when it loads, and spends a fresh token on each call", async () => {
-		const saleId = await shop.createSale();
-		const shopper = await newShopper(browser);
+		const saleId = await fixture.shop.createSale();
+		const shopper = await newShopper(fixture.browser);
 		const page = await shopper.newPage();
 		// Cloudflare's script is out of reach here; a stand-in with its API is
 		// served in its place, at the browser's network boundary.
@@ -190,7 +176,7 @@ describe("the countdown page", () => {
 			const body = request.postDataJSON() as { turnstileToken?: string } | null;
 			if (body?.turnstileToken) tokensSent.push(`${new URL(request.url()).pathname} ${body.turnstileToken}`);
 		});
-		await openSale(page, shop, saleId);
+		await openSale(page, fixture.shop, saleId);
 		await page.waitForSelector("#bot-check-widget .fake-turnstile");
 		expect(await page.getAttribute("#buy", "aria-disabled")).toBe("true");
 		expect(await text(page, "#bot-check-note")).toBe("");

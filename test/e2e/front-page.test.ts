@@ -1,38 +1,30 @@
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, newShopper, openSale, type Shop, snap, startShop, text } from "./harness";
+import { describe, expect, it } from "vitest";
+import { newShopper, openSale, snap, text, useShopAndBrowser } from "./harness";
 
-let shop: Shop;
-let browser: Browser;
-
-beforeAll(async () => {
-	shop = await startShop();
-	browser = await launchBrowser();
-});
-
-afterAll(async () => {
-	await browser?.close();
-	await shop?.close();
-});
+const fixture = useShopAndBrowser();
 
 describe("the front page", () => {
 	it("lists the sales on now and coming up, soonest first, and leads to each", async () => {
 		const now = Date.now();
-		const later = await shop.createSale({
+		const later = await fixture.shop.createSale({
 			name: "Winter Jacket <i>restock</i>",
 			startsAt: now + 7_200_000,
 			endsAt: now + 9_000_000,
 			priceCents: 24_900,
 		});
-		const live = await shop.createSale({ name: "Vinyl Box Set", startsAt: now - 1_000, currency: "EUR" });
-		const ended = await shop.createSale({
+		const live = await fixture.shop.createSale({
+			name: "Vinyl Box Set",
+			startsAt: now - 1_000,
+			currency: "EUR",
+		});
+		const ended = await fixture.shop.createSale({
 			name: "Last Year's Hoodie",
 			startsAt: now - 2_000,
 			endsAt: now - 1_000,
 		});
-		const soon = await shop.createSale({ name: "Sneaker Drop", startsAt: now + 600_000 });
-		const page = await (await newShopper(browser)).newPage();
-		await page.goto(shop.origin);
+		const soon = await fixture.shop.createSale({ name: "Sneaker Drop", startsAt: now + 600_000 });
+		const page = await (await newShopper(fixture.browser)).newPage();
+		await page.goto(fixture.shop.origin);
 		await page.waitForSelector("#sales[aria-busy='false']");
 
 		const names = await page.locator(".sale-list h2").allTextContents();
@@ -60,17 +52,17 @@ describe("the front page", () => {
 	});
 
 	it("says so when a sale does not exist", async () => {
-		const page = await (await newShopper(browser)).newPage();
-		await openSale(page, shop, "no-such-sale");
+		const page = await (await newShopper(fixture.browser)).newPage();
+		await openSale(page, fixture.shop, "no-such-sale");
 		expect(await text(page, "h1")).toBe("There is no such sale");
 		expect(await page.isHidden("#buy")).toBe(true);
 		await snap(page, "unknown-sale");
 	});
 
 	it("serves the pages with a Content-Security-Policy that admits only Turnstile from outside", async () => {
-		const saleId = await shop.createSale();
+		const saleId = await fixture.shop.createSale();
 		for (const path of ["/", `/sales/${saleId}`]) {
-			const response = await fetch(`${shop.origin}${path}`);
+			const response = await fetch(`${fixture.shop.origin}${path}`);
 			expect(response.status).toBe(200);
 			const policy = response.headers.get("content-security-policy") ?? "";
 			const sources = policy.match(/https?:\/\/[^\s;]+/g) ?? [];

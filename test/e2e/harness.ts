@@ -1,6 +1,7 @@
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { type Browser, type BrowserContext, chromium, type Page, type Request } from "playwright-core";
+import { afterAll, beforeAll } from "vitest";
 import { createTestHarness } from "wrangler";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -210,4 +211,21 @@ export async function waitForText(page: Page, selector: string, expected: string
 
 export async function text(page: Page, selector: string): Promise<string> {
 	return (await page.textContent(selector))?.trim() ?? "";
+}
+
+/**
+ * One shop and one browser for a whole test file, started before its first
+ * test and closed after its last. Read `.shop` and `.browser` inside tests.
+ */
+export function useShopAndBrowser(): { shop: Shop; browser: Browser } {
+	const fixture = {} as { shop: Shop; browser: Browser };
+	beforeAll(async () => {
+		fixture.shop = await startShop();
+		fixture.browser = await launchBrowser();
+	});
+	afterAll(async () => {
+		await fixture.browser?.close();
+		await fixture.shop?.close();
+	});
+	return fixture;
 }

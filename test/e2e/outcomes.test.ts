@@ -1,8 +1,7 @@
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
 	callsTo,
-	launchBrowser,
 	newShopper,
 	openSale,
 	recordApiCalls,
@@ -10,31 +9,21 @@ import {
 	snap,
 	startShop,
 	text,
+	useShopAndBrowser,
 	waitForOpen,
 	waitForText,
 } from "./harness";
 
-let shop: Shop;
-let browser: Browser;
-
-beforeAll(async () => {
-	shop = await startShop();
-	browser = await launchBrowser();
-});
-
-afterAll(async () => {
-	await browser?.close();
-	await shop?.close();
-});
+const fixture = useShopAndBrowser();
 
 /** A sale that is already live, so no test waits for a start. */
 function liveSale(overrides: { totalStock?: number; endsAt?: number } = {}): Promise<string> {
-	return shop.createSale({ startsAt: Date.now() - 1_000, ...overrides });
+	return fixture.shop.createSale({ startsAt: Date.now() - 1_000, ...overrides });
 }
 
 async function shopperOn(saleId: string): Promise<Page> {
-	const page = await (await newShopper(browser)).newPage();
-	await openSale(page, shop, saleId);
+	const page = await (await newShopper(fixture.browser)).newPage();
+	await openSale(page, fixture.shop, saleId);
 	return page;
 }
 
@@ -58,7 +47,7 @@ async function answerOnce(page: Page, path: string, status: number, code: string
 
 describe("every outcome has its own message", () => {
 	it("sells the last unit to one of two shoppers pressing together and tells the other it is sold out", async () => {
-		const saleId = await shop.createSale({ totalStock: 1, startsAt: Date.now() + 3_000 });
+		const saleId = await fixture.shop.createSale({ totalStock: 1, startsAt: Date.now() + 3_000 });
 		const pages = [await shopperOn(saleId), await shopperOn(saleId)];
 		const calls = pages.map(recordApiCalls);
 		await Promise.all(pages.map((page) => waitForOpen(page)));
@@ -72,7 +61,7 @@ describe("every outcome has its own message", () => {
 			"Sold out. Every unit has been taken.",
 			"You got it! Your order is confirmed.",
 		]);
-		expect(await shop.soldCount(saleId)).toBe(1);
+		expect(await fixture.shop.soldCount(saleId)).toBe(1);
 		const loser = pages[statuses.indexOf("Sold out. Every unit has been taken.")] as Page;
 		const loserCalls = calls[pages.indexOf(loser)] ?? [];
 		expect(await text(loser, "#sale-badge")).toBe("Sold out");
@@ -149,7 +138,7 @@ describe("every outcome has its own message", () => {
 		await page.waitForSelector("#order:not([hidden])");
 		expect(callsTo(calls, "POST", "/purchase-token")).toHaveLength(1);
 		expect(callsTo(calls, "POST", "/purchase")).toHaveLength(2);
-		expect(await shop.soldCount(saleId)).toBe(1);
+		expect(await fixture.shop.soldCount(saleId)).toBe(1);
 	});
 
 	it("asks the shopper to redo the bot check when it fails, then buys", async () => {
@@ -249,7 +238,7 @@ describe("with a real Turnstile site key and no way to load Turnstile", () => {
 
 	it("says the bot check is unavailable and never lets a press through", async () => {
 		const saleId = await realKeyShop.createSale({ startsAt: Date.now() - 1_000 });
-		const page = await (await newShopper(browser)).newPage();
+		const page = await (await newShopper(fixture.browser)).newPage();
 		const calls = recordApiCalls(page);
 		await openSale(page, realKeyShop, saleId);
 		await page.waitForSelector("#status[data-tone='error']");
