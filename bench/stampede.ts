@@ -1,0 +1,85 @@
+// `npm run bench`: the stampede benchmark. See README "Performance".
+//   npm run bench -- --buyers 20000 --stock 100 --concurrency 1000 --quantity 1
+//   npm run bench -- --inside-do            purchase cost inside the object at 10k/100k/1M buyers
+//   npm run bench -- --breakdown            where the time goes: CPU per request, layer by layer, and a profile
+//   npm run bench -- --render               rebuild the HTML report from the JSON files in --out
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { runBreakdown } from "./breakdown.ts";
+import { formatSummary } from "./format.ts";
+import { type InsideResult, runInside } from "./inside-do.ts";
+import { renderReport } from "./report-html.ts";
+import { runStampede, type StampedeResult } from "./run-stampede.ts";
+
+const MAX_BUYERS = 1_000_000;
+
+const { values } = parseArgs({
+	options: {
+		buyers: { type: "string", default: "20000" },
+		stock: { type: "string", default: "100" },
+		concurrency: { type: "string", default: "1000" },
+		quantity: { type: "string", default: "1" },
+		"inside-do": { type: "boolean", default: false },
+		breakdown: { type: "boolean", default: false },
+		render: { type: "boolean", default: false },
+		levels: { type: "string", default: "10000,100000,1000000" },
+		out: { type: "string", default: "bench-results" },
+	},
+});
+
+function count(name: string, raw: string, max: number): number {
+	const value = Number(raw);
+	if (!Number.isInteger(value) || value < 1 || value > max) {
+		console.error(`--${name} must be a whole number from 1 to ${max.toLocaleString("en-US")}; got ${raw}`);
+		process.exit(2);
+	}
+	return value;
+}
+
+const outDir = path.resolve(values.out);
+await mkdir(outDir, { recursive: true });
+const log = (line: string) => console.log(line);
+
+if (values["inside-do"]) {
+	const levels = values.levels.split(",").map((level) => count("levels", level, 10_000_000));
+	const inside: InsideResult = await runInside(levels, log);
+	await writeFile(path.join(outDir, "inside-do.json"), `${JSON.stringify(inside, null, "\t")}\n`);
+	console.log(`\nWrote ${path.join(outDir, "inside-do.json")}; the next full run includes it in its report.`);
+	process.exit(inside.ok ? 0 : 1);
+}
+
+if (values.breakdown) {
+	const breakdown = await runBreakdown(
+		{
+			requests: count("buyers", values.buyers, MAX_BUYERS),
+			concurrency: count("concurrency", values.concurrency, 10_000),
+		},
+		log,
+	);
+	await writeFile(path.join(outDir, "breakdown.json"), `${JSON.stringify(breakdown, null, "\t")}\n`);
+	console.log(`\nWrote ${path.join(outDir, "breakdown.json")}; the next full run includes it in its report.`);
+	process.exit(0);
+}
+
+if (values.render) {
+	const saved = JSON.parse(await readFile(path.join(outDir, "stampede.json"), "utf8")) as StampedeResult;
+	await writeFile(path.join(outDir, "stampede.html"), await renderReport(saved, outDir));
+	console.log(`Wrote ${path.join(outDir, "stampede.html")}.`);
+	process.exit(0);
+}
+
+const result = await runStampede({
+	buyers: count("buyers", values.buyers, MAX_BUYERS),
+	stock: count("stock", values.stock, 100_000_000),
+	concurrency: count("concurrency", values.concurrency, 10_000),
+	quantity: count("quantity", values.quantity, 1_000),
+	log,
+});
+const jsonPath = path.join(outDir, "stampede.json");
+const htmlPath = path.join(outDir, "stampede.html");
+await writeFile(jsonPath, `${JSON.stringify(result, null, "\t")}\n`);
+await writeFile(htmlPath, await renderReport(result, outDir));
+console.log(`\n${formatSummary(result)}`);
+console.log(`\nWrote ${jsonPath} and ${htmlPath}.`);
+process.exit(result.ok ? 0 : 1);

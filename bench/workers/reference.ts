@@ -1,0 +1,141 @@
+import { DurableObject } from "cloudflare:workers";
+import { SaleGate } from "../../src/sale-gate";
+
+/**
+ * The benchmark's yardsticks, run in the same workerd, behind the same
+ * Miniflare entry and measured with the same client as Doorbuster:
+ *
+ * - `POST /ref/bare`: a Worker route that answers JSON and does nothing else.
+ * - `POST /ref/do`: a Worker route that calls a SQLite-backed Durable Object
+ *   over RPC, which does one storage write.
+ * - `POST /ref/limit`: the bare route plus one rate-limit `limit()` call.
+ * - `POST /ref-assets/bare`: the bare route behind Workers Static Assets with
+ *   `run_worker_first`, deployed as Doorbuster is.
+ * - `/ref/inside/*`: Doorbuster's own SaleGate class, driven directly, to see
+ *   what a purchase costs inside the object as the number of buyers grows.
+ */
+interface ReferenceEnv {
+	REF_WRITER: DurableObjectNamespace<RefWriter>;
+	INSIDE_GATE: DurableObjectNamespace<InsideGate>;
+	ORDER_QUEUE: Queue;
+	REF_LIMITER: RateLimit;
+}
+
+/** The least a Durable Object can do per request and still write to storage. */
+export class RefWriter extends DurableObject<ReferenceEnv> {
+	readonly #sql: SqlStorage;
+
+	constructor(ctx: DurableObjectState, env: ReferenceEnv) {
+		super(ctx, env);
+		this.#sql = ctx.storage.sql;
+		this.#sql.exec("CREATE TABLE IF NOT EXISTS writes (seq INTEGER PRIMARY KEY, key TEXT NOT NULL)");
+	}
+
+	write(key: string): number {
+		return this.#sql.exec("INSERT INTO writes (key) VALUES (?)", key).rowsWritten;
+	}
+}
+
+/** Per-purchase cost of one batch, in microseconds, from groups of purchases timed together. */
+export interface BatchTiming {
+	count: number;
+	created: number;
+	meanUs: number;
+	p50Us: number;
+	p99Us: number;
+	maxUs: number;
+}
+
+/** workerd's clock ticks in whole milliseconds, so purchases are timed in groups this large. */
+const TIMING_GROUP = 100;
+
+/**
+ * Doorbuster's SaleGate with one extra RPC method for the benchmark: many
+ * purchases in one call, timed in groups. Local workerd advances its clock
+ * during synchronous code (the production runtime does not), so the timings
+ * are the object's own work: the buyer lookup, the transaction and the
+ * outbox row, without the commit that follows the call.
+ */
+export class InsideGate extends SaleGate {
+	purchaseMany(buyerPrefix: string, from: number, count: number): BatchTiming {
+		const groups = Math.ceil(count / TIMING_GROUP);
+		const perPurchaseUs = new Float64Array(groups);
+		let created = 0;
+		const started = performance.now();
+		for (let g = 0; g < groups; g++) {
+			const first = g * TIMING_GROUP;
+			const size = Math.min(TIMING_GROUP, count - first);
+			const before = performance.now();
+			for (let i = first; i < first + size; i++) {
+				const result = this.purchase(`${buyerPrefix}${from + i}`, 1);
+				if (result.ok && result.created) created++;
+			}
+			perPurchaseUs[g] = ((performance.now() - before) * 1000) / size;
+		}
+		const meanUs = ((performance.now() - started) * 1000) / Math.max(1, count);
+		perPurchaseUs.sort();
+		const at = (q: number) => perPurchaseUs[Math.min(groups - 1, Math.floor(groups * q))] ?? 0;
+		return { count, created, meanUs, p50Us: at(0.5), p99Us: at(0.99), maxUs: at(1) };
+	}
+
+	storageBytes(): number {
+		return this.ctx.storage.sql.databaseSize;
+	}
+}
+
+const json = (body: unknown, status = 200) => Response.json(body, { status });
+
+async function inside(request: Request, env: ReferenceEnv, path: string): Promise<Response> {
+	const url = new URL(request.url);
+	const gate = env.INSIDE_GATE.getByName(url.searchParams.get("sale") ?? "inside");
+	const number = (name: string) => Number(url.searchParams.get(name) ?? 0);
+	switch (path) {
+		case "/ref/inside/configure": {
+			const now = Date.now();
+			const result = await gate.configure(url.searchParams.get("sale") ?? "inside", {
+				name: "Inside the object",
+				description: "",
+				priceCents: 100,
+				currency: "USD",
+				totalStock: 100_000_000,
+				startsAt: now - 1,
+				endsAt: now + 86_400_000,
+				maxPerUser: 1,
+			});
+			return json(result);
+		}
+		case "/ref/inside/purchase-many":
+			return json(
+				await gate.purchaseMany(url.searchParams.get("prefix") ?? "b", number("from"), number("count")),
+			);
+		case "/ref/inside/purchase": {
+			const result = await gate.purchase(url.searchParams.get("buyer") ?? "", 1);
+			return json({ ok: result.ok });
+		}
+		case "/ref/inside/stats":
+			return json({ stats: await gate.stats(), storageBytes: await gate.storageBytes() });
+		default:
+			return json({ error: "no such reference" }, 404);
+	}
+}
+
+export default {
+	async fetch(request, env) {
+		const path = new URL(request.url).pathname;
+		if (path === "/ref/bare" || path === "/ref-assets/bare") return json({ ok: true });
+		if (path === "/ref/limit") {
+			const { success } = await env.REF_LIMITER.limit({ key: request.headers.get("cf-connecting-ip") ?? "" });
+			return json({ ok: success });
+		}
+		if (path === "/ref/do") {
+			const written = await env.REF_WRITER.getByName("ref").write(
+				request.headers.get("cf-connecting-ip") ?? "",
+			);
+			return json({ ok: written === 1 });
+		}
+		return inside(request, env, path);
+	},
+	queue(batch) {
+		batch.ackAll();
+	},
+} satisfies ExportedHandler<ReferenceEnv>;
