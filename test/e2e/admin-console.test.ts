@@ -3,6 +3,7 @@ import path from "node:path";
 import { sign } from "hono/jwt";
 import type { BrowserContext, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
+import { parseCsv } from "../support/parse-csv";
 import { cspViolations, IN_PAGE, snap, text, useShopAndBrowser, waitForText } from "./harness";
 
 const ADMIN_TOKEN = process.env.ADMIN_TOKEN ?? "";
@@ -402,34 +403,4 @@ async function newBuyer(userId: string): Promise<Buyer> {
 		},
 		purchase: (saleId, purchaseToken) => post(`/api/sales/${saleId}/purchase`, { purchaseToken }),
 	};
-}
-
-/** RFC 4180: quoted fields may hold commas, doubled quotes and line breaks; records end with CRLF. */
-function parseCsv(csv: string): string[][] {
-	const records: string[][] = [];
-	let record: string[] = [];
-	let field = "";
-	let quoted = false;
-	for (let i = 0; i < csv.length; i++) {
-		const char = csv[i];
-		if (quoted) {
-			if (char === '"' && csv[i + 1] === '"') {
-				field += '"';
-				i++;
-			} else if (char === '"') quoted = false;
-			else field += char;
-		} else if (char === '"') quoted = true;
-		else if (char === ",") {
-			record.push(field);
-			field = "";
-		} else if (char === "\r" && csv[i + 1] === "\n") {
-			record.push(field);
-			records.push(record);
-			record = [];
-			field = "";
-			i++;
-		} else field += char;
-	}
-	expect(field === "" && record.length === 0, "the last record ends with CRLF").toBe(true);
-	return records;
 }

@@ -11,6 +11,7 @@ import worker from "../../src/index";
 import { type OrderMessage, orderBookDb, recordOrders } from "../../src/order-book";
 import type { Order } from "../../src/sale";
 import type { SalesSeries } from "../../src/sale-gate";
+import { parseCsv } from "../support/parse-csv";
 import { admin, Buyer, call, createSale, saleStats, uniqueSaleId } from "./helpers";
 
 afterEach(() => {
@@ -133,34 +134,6 @@ describe("live figures", () => {
 		expect(everything).not.toContain(buyer.session);
 	});
 });
-
-function parseCsv(text: string): string[][] {
-	const records: string[][] = [];
-	let field = "";
-	let record: string[] = [];
-	let quoted = false;
-	for (let i = 0; i < text.length; i++) {
-		const char = text[i];
-		if (quoted) {
-			if (char === '"' && text[i + 1] === '"') {
-				field += '"';
-				i++;
-			} else if (char === '"') quoted = false;
-			else field += char;
-		} else if (char === '"') quoted = true;
-		else if (char === ",") {
-			record.push(field);
-			field = "";
-		} else if (char === "\r" && text[i + 1] === "\n") {
-			record.push(field);
-			records.push(record);
-			record = [];
-			field = "";
-			i++;
-		} else field += char;
-	}
-	return records;
-}
 
 describe("order export", () => {
 	it("streams the order book as RFC 4180 CSV with a header row", async () => {
