@@ -85,5 +85,6 @@ const saleId = await seedDemoSale(readAdminToken());
 console.log(`
   Doorbuster is running.
   Demo sale (opens in one minute): ${ORIGIN}/sales/${saleId}
-  Admin token for /admin: see ${DEV_VARS}
+  All sales:                       ${ORIGIN}/
+  Admin console:                   ${ORIGIN}/admin/  (token: ADMIN_TOKEN in ${DEV_VARS})
 `);
