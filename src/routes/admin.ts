@@ -110,14 +110,15 @@ export const adminRoutes = new Hono<AdminEnv>()
 		let afterSeq = 0;
 		for (;;) {
 			const page = await callGate(c.env, saleId, (gate) => gate.ordersAfter(afterSeq, RECONCILE_PAGE));
-			if (page.lastSeq === null) break;
+			const last = page.at(-1);
+			if (!last) break;
 			const recorded = await recordedIds(
 				db,
-				page.orders.map((order) => order.id),
+				page.map((order) => order.id),
 			);
-			const missing = page.orders.filter((order) => !recorded.has(order.id)).map((order) => order.id);
+			const missing = page.filter((order) => !recorded.has(order.id)).map((order) => order.seq);
 			if (missing.length > 0) resent += await callGate(c.env, saleId, (gate) => gate.resend(missing));
-			afterSeq = page.lastSeq;
+			afterSeq = last.seq;
 		}
 		return c.json({ resent });
 	})
