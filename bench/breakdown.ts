@@ -1,14 +1,13 @@
 import { mkdtemp, readFile } from "node:fs/promises";
 import { SourceMap } from "node:module";
-import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { WebSocket } from "undici";
 import { Admin } from "./admin.ts";
 import { HttpClient } from "./http-client.ts";
+import { freePort, Inspector } from "./inspector.ts";
 import { Ledger } from "./ledger.ts";
 import { loadReference, type ReferenceRoute } from "./references.ts";
-import { type Runtime, SECRETS, startRuntime } from "./runtime.ts";
+import { type Layout, type Runtime, SECRETS, startRuntime } from "./runtime.ts";
 import { type Meter, rush, type Shop, sleep, steadyPurchases } from "./rush.ts";
 import { Samples } from "./samples.ts";
 
@@ -47,47 +46,6 @@ interface CpuProfile {
 	nodes: ProfileNode[];
 	samples: number[];
 	timeDeltas: number[];
-}
-
-class Inspector {
-	readonly #socket: WebSocket;
-	#nextId = 1;
-	readonly #pending = new Map<number, (result: unknown) => void>();
-
-	private constructor(socket: WebSocket) {
-		this.#socket = socket;
-		socket.addEventListener("message", (event) => {
-			const message = JSON.parse(String(event.data)) as { id?: number; result?: unknown };
-			if (message.id !== undefined) this.#pending.get(message.id)?.(message.result);
-		});
-	}
-
-	static open(url: string): Promise<Inspector> {
-		const socket = new WebSocket(url);
-		return new Promise((resolve, reject) => {
-			socket.addEventListener("open", () => resolve(new Inspector(socket)));
-			socket.addEventListener("error", () => reject(new Error(`Cannot open the inspector at ${url}`)));
-		});
-	}
-
-	send<T>(method: string, params: Record<string, unknown> = {}): Promise<T> {
-		const id = this.#nextId++;
-		this.#socket.send(JSON.stringify({ id, method, params }));
-		return new Promise((resolve) => this.#pending.set(id, (result) => resolve(result as T)));
-	}
-
-	close(): void {
-		this.#socket.close();
-	}
-}
-
-async function freePort(): Promise<number> {
-	const server = createServer();
-	await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-	const address = server.address();
-	await new Promise((resolve) => server.close(resolve));
-	if (typeof address !== "object" || address === null) throw new Error("No free port for the inspector.");
-	return address.port;
 }
 
 /** Maps a bundle position back to `file:line function`, through the bundle's source map. */
@@ -238,11 +196,12 @@ function scenariosFor(runtime: Runtime, requests: number, concurrency: number): 
 }
 
 /**
- * `--profile`: where the time goes. First a ladder, without any inspector:
- * the workerd CPU time per request of a bare route, of the same route behind
- * Static Assets, with one rate-limit call, of a minimal Durable Object, and
- * of Doorbuster's sold-out answer and live purchase; the differences between
- * rungs are what each layer costs. Then, with V8's sampling profiler on the
+ * `--breakdown`: where the time goes. First a ladder, without any inspector:
+ * the workerd CPU time per request of a bare route, of the same route with
+ * one rate-limit call, of a minimal Durable Object, and of Doorbuster's
+ * sold-out answer and live purchase as deployed; then, with every worker
+ * routed directly, of a bare route behind Static Assets and of Doorbuster
+ * without that hop. The differences between rungs are what each layer costs. Then, with V8's sampling profiler on the
  * Doorbuster isolate only, the shares of its JavaScript time by module and
  * function, mapped back to the source.
  */
@@ -252,11 +211,36 @@ export async function runBreakdown(
 ): Promise<Breakdown> {
 	const startedAt = new Date().toISOString();
 	const ladder: Rung[] = [];
-	{
-		const runtime = await startRuntime(await mkdtemp(path.join(os.tmpdir(), "doorbuster-ladder-")));
+	const rungs: { layout: Layout; suffix: string; names: string[] }[] = [
+		{
+			layout: "as-deployed",
+			suffix: "",
+			names: [
+				"bare Worker route",
+				"bare route + one rate-limit call",
+				"minimal Durable Object (one SQLite write)",
+				"Doorbuster: purchase token after sell-out",
+				"Doorbuster: live purchase (each takes a unit)",
+			],
+		},
+		{
+			layout: "worker-only",
+			suffix: ", Worker only",
+			names: [
+				"bare Worker route",
+				"bare route behind Static Assets (run_worker_first)",
+				"Doorbuster: purchase token after sell-out",
+				"Doorbuster: live purchase (each takes a unit)",
+			],
+		},
+	];
+	for (const { layout, suffix, names } of rungs) {
+		const runtime = await startRuntime(await mkdtemp(path.join(os.tmpdir(), "doorbuster-ladder-")), {
+			layout,
+		});
 		const { client, scenarios } = scenariosFor(runtime, options.requests, options.concurrency);
 		try {
-			for (const scenario of scenarios) {
+			for (const scenario of scenarios.filter((s) => names.includes(s.name))) {
 				const run = await scenario.prepare();
 				const cpuBefore = await runtime.workerdCpuMs();
 				const clientBefore = process.cpuUsage();
@@ -266,7 +250,7 @@ export async function runBreakdown(
 				const cpuAfter = await runtime.workerdCpuMs();
 				const { user, system } = process.cpuUsage(clientBefore);
 				const rung: Rung = {
-					name: scenario.name,
+					name: `${scenario.name}${scenario.name.startsWith("Doorbuster") ? suffix : ""}`,
 					requests: options.requests,
 					perSecond: options.requests / seconds,
 					workerdCpuMs:
@@ -318,7 +302,7 @@ export async function runBreakdown(
 		concurrency: options.concurrency,
 		ladder,
 		shares: profiled,
-		note: "The ladder is workerd's own CPU time (from /proc, all threads) divided by the requests, measured with no inspector attached; it does not depend on how busy the machine is. The shares come from V8's sampling profiler on the Doorbuster isolate, which counts wall time between samples: use them as proportions. Locally, Miniflare implements the rate-limit binding as a SQLite-backed Durable Object reached over HTTP, and Static Assets as two extra Workers in front of the app; on Cloudflare neither runs in the Worker's process.",
+		note: "The ladder is workerd's own CPU time (from /proc, all threads) divided by the requests, measured with no inspector attached; it does not depend on how busy the machine is. The shares come from V8's sampling profiler on the Doorbuster isolate, which counts wall time between samples: use them as proportions. Locally, Miniflare implements the rate-limit binding as a SQLite-backed Durable Object reached over HTTP, and the Static Assets router as two more workers in front of the app; on Cloudflare neither runs in the Worker's isolate. The Worker-only rungs reach Doorbuster without the Static Assets hop.",
 	};
 }
 

@@ -2,13 +2,20 @@ import { mkdtemp } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { HttpClient } from "./http-client.ts";
+import { freePort, Inspector } from "./inspector.ts";
 import { latencyOf } from "./measure.ts";
 import { startRuntime } from "./runtime.ts";
+import { sleep } from "./rush.ts";
 
-/** Purchases per RPC call while filling the sale. */
-const BATCH = 10_000;
+/** Purchases per RPC call while filling the sale: one transaction each, for speed. */
+const FILL_BATCH = 10_000;
+/** At each level: this many calls of `PROBE_SIZE` purchases, each call its own small transaction. */
+const PROBE_CALLS = 40;
+const PROBE_SIZE = 100;
 /** Single purchases timed end to end at each level. */
-const PROBES = 500;
+const ROUND_TRIPS = 300;
+/** How long the outbox may take to drain into the queue at each level. */
+const DRAIN_TIMEOUT_MS = 300_000;
 
 interface BatchTiming {
 	count: number;
@@ -19,16 +26,27 @@ interface BatchTiming {
 	maxUs: number;
 }
 
+interface InsideStats {
+	storageBytes: number;
+	acknowledged: number;
+}
+
 export interface InsideLevel {
 	buyers: number;
-	/** Cost of one purchase inside the object, over the last batch before this level (µs). */
+	/** Cost of one purchase inside the object, in calls of 100 (µs): mean, and p50/p99 over the calls. */
 	insideMeanUs: number;
 	insideP50Us: number;
 	insideP99Us: number;
-	/** One purchase through a Worker route, RPC, the object and its commit, timed by the client (ms). */
+	/** Cost of one purchase inside the object while filling, in calls of 10,000 (µs). */
+	fillMeanUs: number;
+	/** One purchase through a Worker route, RPC, the object and its commit, timed by the client, one at a time (ms). */
 	roundTripP50Ms: number;
 	roundTripP99Ms: number;
+	/** How long after the fill the outbox had sent every order to the queue (ms). */
+	outboxDrainMs: number | null;
 	workerdRssMiB: number | null;
+	/** JavaScript heap in use by the isolate holding the object, after a full GC (MiB). */
+	isolateHeapMiB: number;
 	sqliteMiB: number;
 }
 
@@ -37,73 +55,115 @@ export interface InsideResult {
 	failures: string[];
 	startedAt: string;
 	levels: InsideLevel[];
-	/** `[buyers so far, mean µs per purchase in that batch, workerd RSS MiB]` after every batch. */
+	/** `[buyers so far, mean µs per purchase in that fill call, workerd RSS MiB]` after every fill call. */
 	curve: [number, number, number | null][];
 	note: string;
 }
 
 /**
- * Fills one SaleGate with distinct buyers up to each level, and at each level
- * reports what a purchase costs inside the object, what it costs end to end,
- * and how much memory workerd holds. The object keeps buyers in an indexed
- * SQLite table, so neither figure should grow with the number of buyers.
+ * `--inside-do`: fills one SaleGate with distinct buyers up to each level
+ * and, once its outbox has drained, reports what a purchase costs inside
+ * the object (in small transactions, as live purchases are), what one costs
+ * end to end, and how much memory workerd holds.
  */
 export async function runInside(levels: number[], log: (line: string) => void): Promise<InsideResult> {
 	const startedAt = new Date().toISOString();
-	const runtime = await startRuntime(await mkdtemp(path.join(os.tmpdir(), "doorbuster-inside-")));
+	const port = await freePort();
+	const runtime = await startRuntime(await mkdtemp(path.join(os.tmpdir(), "doorbuster-inside-")), {
+		inspectorPort: port,
+	});
+	// Opened only between measurements, to read the heap after a full collection.
+	const heapMiB = async () => {
+		const inspector = await Inspector.open(`ws://127.0.0.1:${port}/core:user:bench-reference`);
+		try {
+			await inspector.send("HeapProfiler.collectGarbage");
+			const { usedSize } = await inspector.send<{ usedSize: number }>("Runtime.getHeapUsage");
+			return Math.round((usedSize / 2 ** 20) * 10) / 10;
+		} finally {
+			inspector.close();
+		}
+	};
 	const client = new HttpClient(runtime.origin, 1);
 	const failures: string[] = [];
-	const get = async <T>(pathAndQuery: string): Promise<T> => {
+	const call = async <T>(pathAndQuery: string): Promise<T> => {
 		const { answer } = await client.send("POST", pathAndQuery, {});
 		if (answer.status !== 200)
 			throw new Error(`${pathAndQuery}: ${answer.status} ${JSON.stringify(answer.body)}`);
 		return answer.body as T;
 	};
+	const purchases = async (prefix: string, from: number, count: number) => {
+		const timing = await call<BatchTiming>(
+			`/ref/inside/purchase-many?sale=inside&prefix=${prefix}&from=${from}&count=${count}`,
+		);
+		if (timing.created !== count)
+			failures.push(`${prefix}${from}: ${timing.created} of ${count} purchases created`);
+		return timing;
+	};
+	const rssMiB = async () => {
+		const rss = await runtime.workerdRss();
+		return rss === null ? null : Math.round(rss / 2 ** 20);
+	};
 	try {
-		await get("/ref/inside/configure?sale=inside");
+		await call("/ref/inside/configure?sale=inside");
 		const results: InsideLevel[] = [];
 		const curve: InsideResult["curve"] = [];
 		let buyers = 0;
-		let last: BatchTiming | null = null;
+		let fillMeanUs = 0;
 		for (const level of [...levels].sort((a, b) => a - b)) {
 			while (buyers < level) {
-				const count = Math.min(BATCH, level - buyers);
-				last = await get<BatchTiming>(
-					`/ref/inside/purchase-many?sale=inside&prefix=b&from=${buyers}&count=${count}`,
-				);
-				if (last.created !== count)
-					failures.push(`batch at ${buyers}: ${last.created} of ${count} purchases created`);
+				const count = Math.min(FILL_BATCH, level - buyers);
+				const timing = await purchases("b", buyers, count);
 				buyers += count;
-				const rss = await runtime.workerdRss();
-				curve.push([buyers, last.meanUs, rss === null ? null : Math.round(rss / 2 ** 20)]);
+				fillMeanUs = timing.meanUs;
+				curve.push([buyers, timing.meanUs, await rssMiB()]);
 				if (buyers % 100_000 === 0) log(`  ${buyers.toLocaleString("en-US")} buyers…`);
 			}
-			const roundTrips = new Float64Array(PROBES);
-			for (let i = 0; i < PROBES; i++) {
+			const fillEnd = performance.now();
+			let outboxDrainMs: number | null = null;
+			while (performance.now() - fillEnd < DRAIN_TIMEOUT_MS) {
+				const { acknowledged } = await call<InsideStats>("/ref/inside/stats?sale=inside");
+				if (acknowledged >= buyers) {
+					outboxDrainMs = performance.now() - fillEnd;
+					break;
+				}
+				await sleep(100);
+			}
+			if (outboxDrainMs === null) failures.push(`the outbox did not drain at ${level} buyers`);
+
+			const probeMeans = new Float64Array(PROBE_CALLS);
+			for (let i = 0; i < PROBE_CALLS; i++) {
+				probeMeans[i] = (await purchases(`probe-${level}-`, i * PROBE_SIZE, PROBE_SIZE)).meanUs;
+			}
+			const roundTrips = new Float64Array(ROUND_TRIPS);
+			for (let i = 0; i < ROUND_TRIPS; i++) {
 				const { answer, start, end } = await client.send(
 					"POST",
-					`/ref/inside/purchase?sale=inside&buyer=probe-${level}-${i}`,
+					`/ref/inside/purchase?sale=inside&buyer=single-${level}-${i}`,
 					{},
 				);
-				if (answer.status !== 200) failures.push(`probe purchase at ${level}: ${answer.status}`);
+				if (answer.status !== 200) failures.push(`single purchase at ${level}: ${answer.status}`);
 				roundTrips[i] = end - start;
 			}
-			const stats = await get<{ storageBytes: number }>("/ref/inside/stats?sale=inside");
+			buyers += PROBE_CALLS * PROBE_SIZE + ROUND_TRIPS;
+			const stats = await call<InsideStats>("/ref/inside/stats?sale=inside");
+			const inside = latencyOf(probeMeans);
 			const roundTrip = latencyOf(roundTrips);
-			const rss = await runtime.workerdRss();
 			const figures: InsideLevel = {
 				buyers: level,
-				insideMeanUs: last?.meanUs ?? 0,
-				insideP50Us: last?.p50Us ?? 0,
-				insideP99Us: last?.p99Us ?? 0,
+				insideMeanUs: inside.mean,
+				insideP50Us: inside.p50,
+				insideP99Us: inside.p99,
+				fillMeanUs,
 				roundTripP50Ms: roundTrip.p50,
 				roundTripP99Ms: roundTrip.p99,
-				workerdRssMiB: rss === null ? null : Math.round(rss / 2 ** 20),
+				outboxDrainMs,
+				workerdRssMiB: await rssMiB(),
+				isolateHeapMiB: await heapMiB(),
 				sqliteMiB: Math.round(stats.storageBytes / 2 ** 20),
 			};
 			results.push(figures);
 			log(
-				`${level.toLocaleString("en-US")} buyers: ${figures.insideMeanUs.toFixed(1)} µs per purchase inside (p99 of groups ${figures.insideP99Us.toFixed(0)} µs); round trip p50 ${figures.roundTripP50Ms.toFixed(2)} ms, p99 ${figures.roundTripP99Ms.toFixed(2)} ms; workerd ${figures.workerdRssMiB} MiB; SQLite ${figures.sqliteMiB} MiB`,
+				`${level.toLocaleString("en-US")} buyers: ${figures.insideMeanUs.toFixed(1)} µs per purchase inside (calls of ${PROBE_SIZE}; p99 ${figures.insideP99Us.toFixed(0)} µs; ${figures.fillMeanUs.toFixed(1)} µs in calls of ${FILL_BATCH}); round trip p50 ${figures.roundTripP50Ms.toFixed(2)} ms, p99 ${figures.roundTripP99Ms.toFixed(2)} ms; outbox drained ${outboxDrainMs === null ? "never" : `${Math.round(outboxDrainMs)} ms`} after the fill; isolate heap ${figures.isolateHeapMiB} MiB; workerd ${figures.workerdRssMiB} MiB; SQLite ${figures.sqliteMiB} MiB`,
 			);
 		}
 		return {
@@ -112,7 +172,7 @@ export async function runInside(levels: number[], log: (line: string) => void): 
 			startedAt,
 			levels: results,
 			curve,
-			note: "Inside = the SaleGate's synchronous purchase (buyer lookup, transaction, outbox row) timed in groups of 100 inside local workerd; round trip = one purchase through a Worker route and RPC, including the commit, one at a time. The gate's outbox drains into a queue whose consumer only acknowledges.",
+			note: `Inside = Doorbuster's SaleGate.purchase (buyer lookup, transaction, outbox row), called ${PROBE_SIZE} times per RPC and timed inside local workerd, after the outbox had drained; the commit that follows each call is not included. Round trip = one purchase through a Worker route and RPC, with its commit, one at a time. The gate's outbox drains into a queue whose consumer only acknowledges. Buyer ids are short and ascending; order ids are random UUIDs.`,
 		};
 	} finally {
 		await client.close();

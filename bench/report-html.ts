@@ -156,7 +156,9 @@ function throughputChart(result: StampedeResult): string {
 function stockChart(result: StampedeResult): string {
 	const { remaining, sellOutMs } = result.rush;
 	const first = remaining[0]?.[0] ?? 0;
-	const last = remaining.at(-1)?.[0] ?? 1;
+	// Zoomed on the selling: up to a little after the sell-out, not the whole sold-out tail.
+	const end = remaining.at(-1)?.[0] ?? 1;
+	const last = sellOutMs === null ? end : Math.min(end, sellOutMs + Math.max(1_000, sellOutMs * 0.5));
 	const frame = { ...FRAME, height: 240 };
 	const { sx, sy, parts } = axes(
 		frame,
@@ -166,7 +168,8 @@ function stockChart(result: StampedeResult): string {
 	const points: string[] = [];
 	let previous = remaining[0]?.[1] ?? 0;
 	for (const [at, units] of remaining) {
-		points.push(`${sx(at)},${sy(previous)}`, `${sx(at)},${sy(units)}`);
+		const x = sx(Math.min(at, last));
+		points.push(`${x},${sy(previous)}`, `${x},${sy(units)}`);
 		previous = units;
 	}
 	parts.push(`<polyline points="${points.join(" ")}" fill="none" stroke="#16a34a" stroke-width="2"/>`);
@@ -256,7 +259,7 @@ function insideSection(inside: InsideResult | null): string {
 	const rows = inside.levels
 		.map(
 			(l) =>
-				`<tr><td>${int(l.buyers)}</td><td>${l.insideMeanUs.toFixed(1)}</td><td>${l.insideP99Us.toFixed(0)}</td><td>${ms(l.roundTripP50Ms)}</td><td>${ms(l.roundTripP99Ms)}</td><td>${l.workerdRssMiB ?? "?"}</td><td>${l.sqliteMiB}</td></tr>`,
+				`<tr><td>${int(l.buyers)}</td><td>${l.insideMeanUs.toFixed(1)}</td><td>${l.insideP99Us.toFixed(0)}</td><td>${l.fillMeanUs.toFixed(1)}</td><td>${ms(l.roundTripP50Ms)}</td><td>${ms(l.roundTripP99Ms)}</td><td>${l.outboxDrainMs === null ? "never" : int(l.outboxDrainMs)}</td><td>${l.isolateHeapMiB}</td><td>${l.workerdRssMiB ?? "?"}</td><td>${l.sqliteMiB}</td></tr>`,
 		)
 		.join("");
 	const frame = { ...FRAME, height: 260 };
@@ -267,7 +270,7 @@ function insideSection(inside: InsideResult | null): string {
 	const { sx, sy, parts } = axes(
 		frame,
 		{ low: first, high: last, label: "buyers holding an order (log scale)", log: true },
-		{ low: 0, high: maxUs * 1.2, label: "µs per purchase inside the object" },
+		{ low: 0, high: maxUs * 1.2, label: "µs per purchase, calls of 10,000" },
 	);
 	parts.push(
 		`<polyline points="${inside.curve.map(([b, us]) => `${sx(b)},${sy(us)}`).join(" ")}" fill="none" stroke="#2563eb" stroke-width="2"/>`,
@@ -277,7 +280,7 @@ function insideSection(inside: InsideResult | null): string {
 			.join(" ")}" fill="none" stroke="#ea580c" stroke-width="2" stroke-dasharray="5 3"/>`,
 	);
 	return `<p>${html(inside.note)} Measured ${html(inside.startedAt)}.</p>
-<table><thead><tr><th>buyers</th><th>µs per purchase inside (mean)</th><th>p99 of 100-purchase groups, µs</th><th>round trip p50 ms</th><th>round trip p99 ms</th><th>workerd RSS MiB</th><th>SQLite MiB</th></tr></thead><tbody>${rows}</tbody></table>
+<table><thead><tr><th>buyers</th><th>µs per purchase inside, calls of 100 (mean)</th><th>p99 over the calls, µs</th><th>µs per purchase while filling, calls of 10,000</th><th>round trip p50 ms</th><th>round trip p99 ms</th><th>outbox drained after, ms</th><th>isolate heap MiB (after GC)</th><th>workerd RSS MiB</th><th>SQLite MiB</th></tr></thead><tbody>${rows}</tbody></table>
 ${svg(frame, parts)}${legend([
 	["µs per purchase inside the object", "#2563eb"],
 	[`workerd RSS (scaled; max ${maxRss} MiB)`, "#ea580c"],

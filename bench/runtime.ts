@@ -129,13 +129,24 @@ async function findWorkerdPid(): Promise<number | null> {
 }
 
 /**
- * Starts Doorbuster and the reference worker in one local workerd through
- * programmatic Miniflare: no dev proxy, no inspector, no request logging in
- * the path. Storage (Durable Objects, D1, queues) lives in `stateDir`.
+ * How requests reach the workers. Miniflare sends a request that matches no
+ * route to the first worker through its Static Assets router (two more
+ * workers), but a routed request straight to the worker. "as-deployed":
+ * Doorbuster is first, reached through its router as on Cloudflare, and the
+ * references are routed. "worker-only": Doorbuster is routed too, and the
+ * reference behind Static Assets is first, to measure what that hop costs.
+ */
+export type Layout = "as-deployed" | "worker-only";
+
+/**
+ * Starts Doorbuster and the reference workers in one local workerd through
+ * programmatic Miniflare: no dev proxy, no inspector unless asked for, no
+ * request logging in the path. Storage (Durable Objects, D1, queues) lives
+ * in `stateDir`.
  */
 export async function startRuntime(
 	stateDir: string,
-	options: { inspectorPort?: number } = {},
+	options: { inspectorPort?: number; layout?: Layout } = {},
 ): Promise<Runtime> {
 	const [appDir, refDir] = await Promise.all([
 		bundle(path.join(ROOT, "wrangler.toml"), path.join(stateDir, "bundle-app")),
@@ -144,10 +155,11 @@ export async function startRuntime(
 	const app = workerFromConfig(path.join(ROOT, "wrangler.toml"), "doorbuster", appDir);
 	app.bindings = { ...app.bindings, ...SECRETS };
 	const reference = { ...workerFromConfig(REFERENCE_CONFIG, "bench-reference", refDir), routes: ["*/ref/*"] };
-	const referenceBehindAssets = {
-		...workerFromConfig(REFERENCE_ASSETS_CONFIG, "bench-reference-assets", refDir),
-		routes: ["*/ref-assets/*"],
-	};
+	const referenceBehindAssets = workerFromConfig(REFERENCE_ASSETS_CONFIG, "bench-reference-assets", refDir);
+	const workers =
+		options.layout === "worker-only"
+			? [referenceBehindAssets, reference, { ...app, routes: ["*/api/*", "*/admin/*"] }]
+			: [app, reference, { ...referenceBehindAssets, routes: ["*/ref-assets/*"] }];
 	const { logs, handle } = logCollector();
 	const mf = new Miniflare(
 		convertV4MiniflareOptions({
@@ -158,7 +170,7 @@ export async function startRuntime(
 			logRequests: false,
 			...(options.inspectorPort === undefined ? {} : { inspectorPort: options.inspectorPort }),
 			resourcePersistencePath: path.join(stateDir, "state"),
-			workers: [app, reference, referenceBehindAssets],
+			workers,
 		}),
 	);
 	const url = await mf.ready;

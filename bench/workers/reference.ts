@@ -85,6 +85,9 @@ export class InsideGate extends SaleGate {
 
 const json = (body: unknown, status = 200) => Response.json(body, { status });
 
+/** Orders the inside gate's queue consumer has acknowledged, so a run can wait for its outbox to drain. */
+let acknowledged = 0;
+
 async function inside(request: Request, env: ReferenceEnv, path: string): Promise<Response> {
 	const url = new URL(request.url);
 	const gate = env.INSIDE_GATE.getByName(url.searchParams.get("sale") ?? "inside");
@@ -113,7 +116,7 @@ async function inside(request: Request, env: ReferenceEnv, path: string): Promis
 			return json({ ok: result.ok });
 		}
 		case "/ref/inside/stats":
-			return json({ stats: await gate.stats(), storageBytes: await gate.storageBytes() });
+			return json({ stats: await gate.stats(), storageBytes: await gate.storageBytes(), acknowledged });
 		default:
 			return json({ error: "no such reference" }, 404);
 	}
@@ -136,6 +139,7 @@ export default {
 		return inside(request, env, path);
 	},
 	queue(batch) {
+		acknowledged += batch.messages.length;
 		batch.ackAll();
 	},
 } satisfies ExportedHandler<ReferenceEnv>;
