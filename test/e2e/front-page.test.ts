@@ -72,6 +72,7 @@ describe("the front page", () => {
 			expect(policy).toContain("frame-src https://challenges.cloudflare.com");
 			expect(policy).toContain("frame-ancestors 'none'");
 			expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+			expect(response.headers.get("strict-transport-security")).toMatch(/max-age=\d+/);
 		}
 	});
 });
