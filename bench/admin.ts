@@ -63,7 +63,7 @@ export class Admin {
 	}
 
 	/**
-	 * Polls until the order book (D1) holds `orders` orders for the sale;
+	 * Polls (every 100 ms, so as not to load the sale) until the order book (D1) holds `orders` orders for the sale;
 	 * returns when that was first seen (performance.now()), or null on timeout.
 	 */
 	async waitForOrderBook(saleId: string, orders: number, timeoutMs: number): Promise<number | null> {
@@ -71,7 +71,7 @@ export class Admin {
 		while (performance.now() < deadline) {
 			const stats = await this.stats(saleId);
 			if (stats.ordersRecorded >= orders) return performance.now();
-			await sleep(25);
+			await sleep(100);
 		}
 		return null;
 	}

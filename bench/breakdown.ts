@@ -11,13 +11,19 @@ import { type Layout, type Runtime, SECRETS, startRuntime } from "./runtime.ts";
 import { type Meter, rush, type Shop, sleep, steadyPurchases } from "./rush.ts";
 import { Samples } from "./samples.ts";
 
+/** Each rung is measured this many times, interleaved with the others; the median is reported. */
+const LADDER_ROUNDS = 3;
+
 /** One rung of the ladder: a kind of request and what it costs workerd and the client. */
 export interface Rung {
 	name: string;
+	/** "worker-only": every worker reached directly, without Doorbuster's Static Assets hop. */
+	layout: Layout;
 	requests: number;
 	perSecond: number;
-	/** workerd's CPU time per request, all isolates and threads, ms. */
+	/** workerd's CPU time per request, all isolates and threads, ms: the median of the rounds, and their range. */
 	workerdCpuMs: number | null;
+	workerdCpuMsRange: [number, number] | null;
 	clientCpuMs: number;
 }
 
@@ -211,10 +217,9 @@ export async function runBreakdown(
 ): Promise<Breakdown> {
 	const startedAt = new Date().toISOString();
 	const ladder: Rung[] = [];
-	const rungs: { layout: Layout; suffix: string; names: string[] }[] = [
+	const rungs: { layout: Layout; names: string[] }[] = [
 		{
 			layout: "as-deployed",
-			suffix: "",
 			names: [
 				"bare Worker route",
 				"bare route + one rate-limit call",
@@ -225,7 +230,6 @@ export async function runBreakdown(
 		},
 		{
 			layout: "worker-only",
-			suffix: ", Worker only",
 			names: [
 				"bare Worker route",
 				"bare route behind Static Assets (run_worker_first)",
@@ -234,37 +238,51 @@ export async function runBreakdown(
 			],
 		},
 	];
-	for (const { layout, suffix, names } of rungs) {
+	const median = (values: number[]) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)] ?? 0;
+	for (const { layout, names } of rungs) {
 		const runtime = await startRuntime(await mkdtemp(path.join(os.tmpdir(), "doorbuster-ladder-")), {
 			layout,
 		});
 		const { client, scenarios } = scenariosFor(runtime, options.requests, options.concurrency);
+		const measured = new Map<string, { cpu: number[]; client: number[]; rate: number[] }>();
 		try {
-			for (const scenario of scenarios.filter((s) => names.includes(s.name))) {
-				const run = await scenario.prepare();
-				const cpuBefore = await runtime.workerdCpuMs();
-				const clientBefore = process.cpuUsage();
-				const started = performance.now();
-				await run();
-				const seconds = (performance.now() - started) / 1000;
-				const cpuAfter = await runtime.workerdCpuMs();
-				const { user, system } = process.cpuUsage(clientBefore);
-				const rung: Rung = {
-					name: `${scenario.name}${scenario.name.startsWith("Doorbuster") ? suffix : ""}`,
-					requests: options.requests,
-					perSecond: options.requests / seconds,
-					workerdCpuMs:
-						cpuBefore === null || cpuAfter === null ? null : (cpuAfter - cpuBefore) / options.requests,
-					clientCpuMs: (user + system) / 1000 / options.requests,
-				};
-				ladder.push(rung);
-				log(
-					`${rung.name}: workerd ${rung.workerdCpuMs?.toFixed(3) ?? "?"} ms CPU/request, client ${rung.clientCpuMs.toFixed(3)} ms, ${Math.round(rung.perSecond)} requests/s`,
-				);
+			// Rounds interleave the rungs, so a busy moment on the machine falls on all of them.
+			for (let round = 0; round < LADDER_ROUNDS; round++) {
+				for (const scenario of scenarios.filter((s) => names.includes(s.name))) {
+					const run = await scenario.prepare();
+					const cpuBefore = await runtime.workerdCpuMs();
+					const clientBefore = process.cpuUsage();
+					const started = performance.now();
+					await run();
+					const seconds = (performance.now() - started) / 1000;
+					const cpuAfter = await runtime.workerdCpuMs();
+					const { user, system } = process.cpuUsage(clientBefore);
+					const entry = measured.get(scenario.name) ?? { cpu: [], client: [], rate: [] };
+					measured.set(scenario.name, entry);
+					if (cpuBefore !== null && cpuAfter !== null)
+						entry.cpu.push((cpuAfter - cpuBefore) / options.requests);
+					entry.client.push((user + system) / 1000 / options.requests);
+					entry.rate.push(options.requests / seconds);
+				}
 			}
 		} finally {
 			await client.close();
 			await runtime.dispose();
+		}
+		for (const [name, entry] of measured) {
+			const rung: Rung = {
+				name,
+				layout,
+				requests: options.requests,
+				perSecond: median(entry.rate),
+				workerdCpuMs: entry.cpu.length ? median(entry.cpu) : null,
+				workerdCpuMsRange: entry.cpu.length ? [Math.min(...entry.cpu), Math.max(...entry.cpu)] : null,
+				clientCpuMs: median(entry.client),
+			};
+			ladder.push(rung);
+			log(
+				`${rung.name} (${layout}): workerd ${rung.workerdCpuMs?.toFixed(3) ?? "?"} ms CPU/request (${rung.workerdCpuMsRange?.map((v) => v.toFixed(2)).join("–") ?? "?"}), client ${rung.clientCpuMs.toFixed(3)} ms, ${Math.round(rung.perSecond)} requests/s`,
+			);
 		}
 	}
 
@@ -302,7 +320,7 @@ export async function runBreakdown(
 		concurrency: options.concurrency,
 		ladder,
 		shares: profiled,
-		note: "The ladder is workerd's own CPU time (from /proc, all threads) divided by the requests, measured with no inspector attached; it does not depend on how busy the machine is. The shares come from V8's sampling profiler on the Doorbuster isolate, which counts wall time between samples: use them as proportions. Locally, Miniflare implements the rate-limit binding as a SQLite-backed Durable Object reached over HTTP, and the Static Assets router as two more workers in front of the app; on Cloudflare neither runs in the Worker's isolate. The Worker-only rungs reach Doorbuster without the Static Assets hop.",
+		note: "The ladder is workerd's own CPU time (from /proc, all threads) divided by the requests, measured with no inspector attached, the median of three interleaved rounds (the range is shown); on a shared machine it still varies by some 20% from round to round. The shares come from V8's sampling profiler on the Doorbuster isolate, which counts wall time between samples: use them as proportions. Locally, Miniflare implements the rate-limit binding as a SQLite-backed Durable Object reached over HTTP, and the Static Assets router as two more workers in front of the app; on Cloudflare neither runs in the Worker's isolate. The Worker-only rungs reach Doorbuster without the Static Assets hop.",
 	};
 }
 

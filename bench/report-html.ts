@@ -291,11 +291,13 @@ function breakdownSection(breakdown: Breakdown | null): string {
 	if (!breakdown) {
 		return "<p>No breakdown in this directory; <code>npm run bench -- --breakdown</code> makes one.</p>";
 	}
-	const bare = breakdown.ladder[0]?.workerdCpuMs ?? 0;
+	const bare = (layout: string) =>
+		breakdown.ladder.find((rung) => rung.layout === layout && rung.name === "bare Worker route")
+			?.workerdCpuMs ?? 0;
 	const ladder = breakdown.ladder
 		.map(
 			(rung) =>
-				`<tr><td>${html(rung.name)}</td><td>${rung.workerdCpuMs?.toFixed(3) ?? "?"}</td><td>${rung.workerdCpuMs === null ? "" : `+${(rung.workerdCpuMs - bare).toFixed(3)}`}</td><td>${rung.clientCpuMs.toFixed(3)}</td><td>${int(rung.perSecond)}</td></tr>`,
+				`<tr><td>${html(rung.name)}</td><td>${rung.layout}</td><td>${rung.workerdCpuMs?.toFixed(3) ?? "?"} <span class="muted">(${rung.workerdCpuMsRange?.map((v) => v.toFixed(2)).join("–") ?? "?"})</span></td><td>${rung.workerdCpuMs === null ? "" : `+${(rung.workerdCpuMs - bare(rung.layout)).toFixed(3)}`}</td><td>${rung.clientCpuMs.toFixed(3)}</td><td>${int(rung.perSecond)}</td></tr>`,
 		)
 		.join("");
 	const shareTables = breakdown.shares
@@ -317,7 +319,7 @@ function breakdownSection(breakdown: Breakdown | null): string {
 		)
 		.join("");
 	return `<p>${html(breakdown.note)} Measured ${html(breakdown.startedAt)}, ${int(breakdown.requests)} requests per rung at ${int(breakdown.concurrency)} connections.</p>
-<table><thead><tr><th>request</th><th>workerd CPU ms / request</th><th>over the bare route</th><th>client CPU ms / request</th><th>requests/s</th></tr></thead><tbody>${ladder}</tbody></table>
+<table><thead><tr><th>request</th><th>layout</th><th>workerd CPU ms / request (range)</th><th>over the bare route</th><th>client CPU ms / request</th><th>requests/s</th></tr></thead><tbody>${ladder}</tbody></table>
 <div class="grid">${shareTables}</div><div class="grid">${functionTables}</div>`;
 }
 

@@ -264,6 +264,7 @@ export async function runStampede(input: StampedeOptions): Promise<StampedeResul
 			}
 		};
 		await measureReferences(1);
+		memory.afterReferences = mib(await runtime.workerdRss());
 
 		log(`Stampede: ${settings.buyers} buyers, ${settings.stock} units, ${settings.concurrency} connections…`);
 		const rushResult = await runRush(runtime, admin, shopFor(`rush-${tag}`, "b", 10), settings, log);
