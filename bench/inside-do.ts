@@ -116,7 +116,9 @@ export async function runInside(levels: number[], log: (line: string) => void): 
 				buyers += count;
 				fillMeanUs = timing.meanUs;
 				curve.push([buyers, timing.meanUs, await rssMiB()]);
-				if (buyers % 100_000 === 0) log(`  ${buyers.toLocaleString("en-US")} buyers…`);
+				if (Math.floor(buyers / 100_000) > Math.floor((buyers - count) / 100_000)) {
+					log(`  ${buyers.toLocaleString("en-US")} buyers…`);
+				}
 			}
 			const fillEnd = performance.now();
 			let outboxDrainMs: number | null = null;

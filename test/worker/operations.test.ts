@@ -92,6 +92,11 @@ describe("live figures", () => {
 		expect(body.series.startsAt).toBe(sale.startsAt);
 		expect(body.series.confirmed.length).toBeGreaterThanOrEqual(5);
 		expect(body.series.confirmed.reduce((a, b) => a + b, 0)).toBe(3);
+		// Later readings count only the newer orders on top of what was counted.
+		for (const name of ["s4", "s5"]) expect((await (await Buyer.named(name)).buy(sale.id)).status).toBe(201);
+		const later = await (await admin("GET", `/sales/${sale.id}`)).json<{ series: SalesSeries }>();
+		expect(later.series.confirmed.reduce((a, b) => a + b, 0)).toBe(5);
+		expect(later.series.confirmed.slice(0, 5)).toEqual(body.series.confirmed.slice(0, 5));
 
 		const month = await createSale("long-series", {
 			startsAt: Date.now() - 30 * 86_400_000 + 60_000,
