@@ -54,17 +54,28 @@ export async function callGate<T>(
 	}
 }
 
-/** The sale as seen from this isolate, at most VIEW_TTL_MS old; throws if there is none. */
+/**
+ * The sale as this isolate last saw it, if that is still good enough to
+ * answer from without asking its object: seen at most VIEW_TTL_MS ago, or
+ * sold out, which a sale stays (stock only goes down and a started sale
+ * cannot be edited). Undefined if this isolate has no such copy.
+ */
+export function knownSale(saleId: string, now: number): Sale | undefined {
+	const cached = views.get(saleId);
+	if (!cached) return undefined;
+	const sale = withStatus(cached.sale, now);
+	return now - cached.fetchedAt <= VIEW_TTL_MS || sale.remaining === 0 ? sale : undefined;
+}
+
+/** The sale as seen from this isolate, asking its object when it has no good copy; throws if there is none. */
 export async function viewSale(env: Env, saleId: string, now: number): Promise<Sale> {
-	let cached = views.get(saleId);
-	if (!cached || now - cached.fetchedAt > VIEW_TTL_MS) {
-		const sale = await callGate(env, saleId, (gate) => gate.view());
-		if (!sale) throw new ApiError("sale_not_found", `There is no sale "${saleId}".`);
-		// Only real sales are remembered: ids anyone can make up must not grow this map.
-		cached = { sale, fetchedAt: now };
-		views.set(saleId, cached);
-	}
-	return withStatus(cached.sale, now);
+	const known = knownSale(saleId, now);
+	if (known) return known;
+	const sale = await callGate(env, saleId, (gate) => gate.view());
+	if (!sale) throw new ApiError("sale_not_found", `There is no sale "${saleId}".`);
+	// Only real sales are remembered: ids anyone can make up must not grow this map.
+	views.set(saleId, { sale, fetchedAt: now });
+	return withStatus(sale, now);
 }
 
 /** Remembers a fresher copy of a sale, e.g. one the gate just returned. */

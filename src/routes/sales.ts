@@ -1,5 +1,6 @@
 import { desc } from "drizzle-orm";
 import { Hono } from "hono";
+import { createMiddleware } from "hono/factory";
 import { z } from "zod";
 import { issuePurchaseToken, isValidPurchaseToken } from "../auth/purchase-token";
 import { type BuyerVariables, requireBuyer } from "../auth/session";
@@ -9,7 +10,7 @@ import { orderBookDb } from "../order-book";
 import { recordPurchaseDecision } from "../purchase-decisions";
 import { clientIp, rateLimit } from "../rate-limit";
 import type { SaleRecord } from "../sale";
-import { callGate, rememberRemaining, rememberSale, viewSale } from "../sale-directory";
+import { callGate, knownSale, rememberRemaining, rememberSale, viewSale } from "../sale-directory";
 import type { PurchaseResult } from "../sale-gate";
 import { assertHuman, turnstileBody } from "../turnstile";
 import { requireSaleIdParam, validate } from "../validation";
@@ -29,6 +30,19 @@ const LISTED_SALES = 50;
 const requireSaleId = requireSaleIdParam(
 	() => new ApiError("sale_not_found", "There is no sale with that id."),
 );
+
+/**
+ * When the crowd arrives after the last unit, or clicks before the start,
+ * this isolate usually already knows the answer: it gives it before the
+ * rate limiter, the body and the bot check, so the refusal costs no more
+ * than reading the session, and an early click does not spend the buyer's
+ * Turnstile token.
+ */
+const refuseKnownClosedSale = createMiddleware<SalesEnv>(async (c, next) => {
+	const sale = knownSale(c.req.param("saleId") ?? "", Date.now());
+	if (sale && sale.status !== "live") throw saleClosed(sale.status, sale);
+	await next();
+});
 
 /** `GET /api/sales`, `GET /api/sales/*` and the buying flow: token, purchase, order. */
 export const salesRoutes = new Hono<SalesEnv>()
@@ -55,6 +69,7 @@ export const salesRoutes = new Hono<SalesEnv>()
 	.post(
 		"/:saleId/purchase-token",
 		requireBuyer,
+		refuseKnownClosedSale,
 		rateLimit<SalesEnv>("TOKEN_RATE_LIMITER", clientIp),
 		validate("json", turnstileBody),
 		async (c) => {

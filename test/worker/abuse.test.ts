@@ -2,7 +2,7 @@ import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import worker from "../../src/index";
-import { Buyer, call, createSale, errorCode, saleStats, sessionToken } from "./helpers";
+import { Buyer, call, createSale, type ErrorBody, errorCode, saleStats, sessionToken } from "./helpers";
 
 afterEach(() => {
 	vi.restoreAllMocks();
@@ -73,6 +73,72 @@ describe("the bot check", () => {
 		const replay = await signIn();
 		expect(replay.status).toBe(403);
 		expect(await errorCode(replay)).toBe("bot_check_failed");
+	});
+});
+
+describe("refusals the edge already knows", () => {
+	/** Siteverify stubbed at the fetch boundary, counting the Turnstile tokens it is asked to spend. */
+	function countSiteverify(): { spent: number } {
+		const counter = { spent: 0 };
+		vi.spyOn(globalThis, "fetch").mockImplementation(async () => {
+			counter.spent += 1;
+			return Response.json({ success: true });
+		});
+		return counter;
+	}
+
+	const askToken = async (saleId: string, userId: string, ip: string) =>
+		worker.fetch(
+			new Request(`https://doorbuster.test/api/sales/${saleId}/purchase-token`, {
+				method: "POST",
+				headers: {
+					authorization: `Bearer ${await sessionToken(userId)}`,
+					"content-type": "application/json",
+					"cf-connecting-ip": ip,
+				},
+				body: JSON.stringify({ turnstileToken: `token-of-${userId}` }),
+			}),
+			{ ...env, TURNSTILE_SECRET_KEY: "0x-real-secret" },
+			createExecutionContext(),
+		);
+
+	it("tells a crowd arriving after the last unit sold_out, spending neither bot checks nor rate limit", async () => {
+		const sale = await createSale("late-crowd", { totalStock: 1 });
+		expect((await (await Buyer.named("first")).buy(sale.id)).status).toBe(201);
+		const siteverify = countSiteverify();
+		// More requests from one address than the token limit admits.
+		for (let i = 0; i < 40; i++) {
+			const response = await askToken(sale.id, `late-${i}`, "192.0.2.120");
+			expect(response.status).toBe(409);
+			expect(await errorCode(response)).toBe("sold_out");
+		}
+		expect(siteverify.spent).toBe(0);
+	});
+
+	it("answers early clicks not_started without spending the buyer's Turnstile token", async () => {
+		const sale = await createSale("early-clicks", {
+			startsAt: Date.now() + 60_000,
+			endsAt: Date.now() + 120_000,
+		});
+		// The countdown page reads the sale before anyone can click.
+		expect((await call("GET", `/api/sales/${sale.id}`)).status).toBe(200);
+		const siteverify = countSiteverify();
+		for (let i = 0; i < 5; i++) {
+			const response = await askToken(sale.id, "eager", "192.0.2.121");
+			expect(response.status).toBe(425);
+			expect(((await response.json()) as ErrorBody).error.startsAt).toBe(sale.startsAt);
+		}
+		expect(siteverify.spent).toBe(0);
+	});
+
+	it("still checks the session first", async () => {
+		const sale = await createSale("late-anonymous", { totalStock: 1 });
+		expect((await (await Buyer.named("only")).buy(sale.id)).status).toBe(201);
+		const response = await call("POST", `/api/sales/${sale.id}/purchase-token`, {
+			body: { turnstileToken: "XXXX.DUMMY.TOKEN.XXXX" },
+		});
+		expect(response.status).toBe(401);
+		expect(await errorCode(response)).toBe("unauthenticated");
 	});
 });
 
