@@ -13,6 +13,9 @@ Object.assign(process.env, {
 	TURNSTILE_SECRET_KEY: "1x0000000000000000000000000000000AA",
 });
 
+/** Retries the dead-letter project allows the order queue's consumer before the DLQ. */
+const DEAD_LETTER_MAX_RETRIES = 1;
+
 export default defineConfig(async () => {
 	const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
 	return {
@@ -29,6 +32,45 @@ export default defineConfig(async () => {
 					test: {
 						name: "worker",
 						include: ["test/worker/**/*.test.ts"],
+						setupFiles: ["./test/worker/apply-migrations.ts"],
+						testTimeout: 30_000,
+					},
+				},
+				{
+					// The order queue's dead-letter path in local workerd. Production
+					// retries ten times with backoff up to a minute, which would take
+					// minutes, so this project keeps the real consumer and queue but
+					// allows one retry; Miniflare replaces a consumer's settings as a
+					// whole, so the others are restated from wrangler.toml.
+					plugins: [
+						cloudflareTest({
+							wrangler: { configPath: "./wrangler.toml" },
+							miniflare: {
+								bindings: { TEST_MIGRATIONS: migrations, TEST_MAX_RETRIES: DEAD_LETTER_MAX_RETRIES },
+								queueConsumers: {
+									"doorbuster-orders": {
+										maxBatchSize: 100,
+										maxBatchTimeout: 1,
+										maxRetries: DEAD_LETTER_MAX_RETRIES,
+										deadLetterQueue: "doorbuster-orders-dlq",
+									},
+								},
+								serviceBindings: { DEAD_LETTERS: "dead-letter-inbox" },
+								workers: [
+									{
+										name: "dead-letter-inbox",
+										modules: true,
+										scriptPath: "./test/dead-letter/inbox.worker.js",
+										compatibilityDate: "2026-11-01",
+										queueConsumers: ["doorbuster-orders-dlq"],
+									},
+								],
+							},
+						}),
+					],
+					test: {
+						name: "dead-letter",
+						include: ["test/dead-letter/**/*.test.ts"],
 						setupFiles: ["./test/worker/apply-migrations.ts"],
 						testTimeout: 30_000,
 					},
