@@ -9,23 +9,27 @@ const PERIOD_SECONDS = {
 	PURCHASE_RATE_LIMITER: 10,
 } as const;
 
+type Limiter = keyof typeof PERIOD_SECONDS;
+
 /**
  * Rate limits through the Workers rate-limiting binding; the limits
  * themselves are configuration in wrangler.toml. The binding's counters are
  * per Cloudflare location and eventually consistent: a brake on floods, not
  * an exact quota.
  */
-export function rateLimit<E extends { Bindings: Env }>(
-	limiter: keyof typeof PERIOD_SECONDS,
-	keyOf: (c: Context<E>) => string,
-) {
+export async function enforceRateLimit(env: Env, limiter: Limiter, key: string): Promise<void> {
+	const { success } = await env[limiter].limit({ key });
+	if (!success) {
+		throw new ApiError("rate_limited", "Too many requests. Slow down and try again shortly.", {
+			retryAfterSeconds: PERIOD_SECONDS[limiter],
+		});
+	}
+}
+
+/** `enforceRateLimit` as middleware, keyed by what `keyOf` reads from the request. */
+export function rateLimit<E extends { Bindings: Env }>(limiter: Limiter, keyOf: (c: Context<E>) => string) {
 	return createMiddleware<E>(async (c, next) => {
-		const { success } = await c.env[limiter].limit({ key: keyOf(c) });
-		if (!success) {
-			throw new ApiError("rate_limited", "Too many requests. Slow down and try again shortly.", {
-				retryAfterSeconds: PERIOD_SECONDS[limiter],
-			});
-		}
+		await enforceRateLimit(c.env, limiter, keyOf(c));
 		await next();
 	});
 }

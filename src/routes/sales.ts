@@ -8,7 +8,7 @@ import { sales } from "../db/schema";
 import { ApiError } from "../http-error";
 import { orderBookDb } from "../order-book";
 import { recordPurchaseDecision } from "../purchase-decisions";
-import { clientIp, rateLimit } from "../rate-limit";
+import { clientIp, enforceRateLimit, rateLimit } from "../rate-limit";
 import type { SaleRecord } from "../sale";
 import { callGate, knownSale, rememberRemaining, rememberSale, viewSale } from "../sale-directory";
 import type { PurchaseResult } from "../sale-gate";
@@ -87,7 +87,6 @@ export const salesRoutes = new Hono<SalesEnv>()
 		"/:saleId/purchase",
 		recordPurchaseDecision,
 		requireBuyer,
-		rateLimit<SalesEnv>("PURCHASE_RATE_LIMITER", (c) => c.var.buyerId),
 		validate("json", purchaseBody),
 		async (c) => {
 			const saleId = c.req.param("saleId");
@@ -98,6 +97,9 @@ export const salesRoutes = new Hono<SalesEnv>()
 			if (!(await isValidPurchaseToken(c.env.SESSION_SECRET, purchaseToken, saleId, buyerId, Date.now()))) {
 				throw new ApiError("invalid_token", "The purchase token is missing, expired or not yours.");
 			}
+			// The per-buyer limit guards the object, so only requests on their
+			// way to it count; refusing a bad token above costs less than counting it.
+			await enforceRateLimit(c.env, "PURCHASE_RATE_LIMITER", buyerId);
 			const result = await callGate(c.env, saleId, (gate) => gate.purchase(buyerId, quantity));
 			if (!result.ok) throw purchaseRefused(result);
 			rememberRemaining(saleId, result.remaining);

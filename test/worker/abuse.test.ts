@@ -46,6 +46,17 @@ describe("rate limits", () => {
 		expect(statuses.slice(30).every((status) => status === 429)).toBe(true);
 		expect((await saleStats(sale.id)).sold).toBe(1);
 	});
+
+	it("counts against a buyer's limit only the attempts that reach the sale", async () => {
+		const sale = await createSale("forged-first", { totalStock: 10 });
+		const buyer = await Buyer.named("fumbler");
+		for (let i = 0; i < 35; i++) {
+			const response = await buyer.purchase(sale.id, `forged.${i}`);
+			expect(response.status).toBe(403);
+			expect(await errorCode(response)).toBe("invalid_token");
+		}
+		expect((await buyer.buy(sale.id)).status).toBe(201);
+	});
 });
 
 describe("the bot check", () => {
