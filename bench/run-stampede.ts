@@ -15,7 +15,7 @@ import {
 	type WindowFigures,
 } from "./measure.ts";
 import { loadReference } from "./references.ts";
-import { type Runtime, SECRETS, startRuntime, type WorkerLogs } from "./runtime.ts";
+import { type Layout, type Runtime, SECRETS, startRuntime, type WorkerLogs } from "./runtime.ts";
 import { demandOf, type Meter, rush, type Shop, sleep, steadyPurchases } from "./rush.ts";
 import { Samples } from "./samples.ts";
 
@@ -34,6 +34,13 @@ export interface StampedeOptions {
 	earlyMs?: number;
 	/** How long to wait for the order book to catch up, ms. */
 	drainTimeoutMs?: number;
+	/**
+	 * How requests reach Doorbuster. "worker-only" (the default) routes them
+	 * straight to its Worker, as the references are, so the ratios compare
+	 * like with like; "as-deployed" puts Miniflare's Static Assets router in
+	 * front, which costs every Worker with assets the same (see --breakdown).
+	 */
+	layout?: Layout;
 	log?: (line: string) => void;
 }
 
@@ -207,6 +214,7 @@ export async function runStampede(input: StampedeOptions): Promise<StampedeResul
 		chunk: input.chunk ?? 5 * input.concurrency,
 		earlyMs: input.earlyMs ?? 1_000,
 		drainTimeoutMs: input.drainTimeoutMs ?? 120_000,
+		layout: input.layout ?? "worker-only",
 	};
 	const log = input.log ?? (() => {});
 	const startedAt = new Date().toISOString();
@@ -222,7 +230,9 @@ export async function runStampede(input: StampedeOptions): Promise<StampedeResul
 	const memory: Record<string, number | null> = {};
 
 	log("Bundling Doorbuster and the reference worker, starting workerd…");
-	const runtime = await startRuntime(await mkdtemp(path.join(os.tmpdir(), "doorbuster-bench-")));
+	const runtime = await startRuntime(await mkdtemp(path.join(os.tmpdir(), "doorbuster-bench-")), {
+		layout: settings.layout,
+	});
 	const client = new HttpClient(runtime.origin, settings.concurrency);
 	const admin = new Admin(new HttpClient(runtime.origin, 4), SECRETS.ADMIN_TOKEN);
 	const shopFor = (saleId: string, buyerPrefix: string, addressBlock: number): Shop => ({

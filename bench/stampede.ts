@@ -1,5 +1,6 @@
 // `npm run bench`: the stampede benchmark. See README "Performance".
 //   npm run bench -- --buyers 20000 --stock 100 --concurrency 1000 --quantity 1
+//   npm run bench -- --layout as-deployed    Doorbuster behind the Static Assets router, as deployed
 //   npm run bench -- --inside-do            purchase cost inside the object at 10k/100k/1M buyers
 //   npm run bench -- --breakdown            where the time goes: CPU per request, layer by layer, and a profile
 //   npm run bench -- --render               rebuild the HTML report from the JSON files in --out
@@ -20,6 +21,7 @@ const { values } = parseArgs({
 		stock: { type: "string", default: "100" },
 		concurrency: { type: "string", default: "1000" },
 		quantity: { type: "string", default: "1" },
+		layout: { type: "string", default: "worker-only" },
 		"inside-do": { type: "boolean", default: false },
 		breakdown: { type: "boolean", default: false },
 		render: { type: "boolean", default: false },
@@ -69,7 +71,12 @@ if (values.render) {
 	process.exit(0);
 }
 
+if (values.layout !== "worker-only" && values.layout !== "as-deployed") {
+	console.error(`--layout must be worker-only or as-deployed; got ${values.layout}`);
+	process.exit(2);
+}
 const result = await runStampede({
+	layout: values.layout,
 	buyers: count("buyers", values.buyers, MAX_BUYERS),
 	stock: count("stock", values.stock, 100_000_000),
 	concurrency: count("concurrency", values.concurrency, 10_000),
