@@ -40,6 +40,8 @@ export function rowsOf(result: StampedeResult): Row[] {
 	add("steady: purchases", result.steady.purchases);
 	for (const [i, figures] of result.references.bare.entries()) add(`reference #${i + 1}`, figures);
 	for (const [i, figures] of result.references.durableObject.entries()) add(`reference #${i + 1}`, figures);
+	for (const [i, figures] of result.references.rateLimitedDurableObject.entries())
+		add(`reference #${i + 1}`, figures);
 	return rows;
 }
 
@@ -89,6 +91,7 @@ export function formatSummary(result: StampedeResult): string {
 		`Live purchase throughput / minimal Durable Object:  ${ratioText(ratios.livePurchaseVsDurableObject)}`,
 		`Sold-out answers / bare Worker route:               ${ratioText(ratios.soldOutVsBareRoute)}`,
 		`Live purchase p99 / minimal Durable Object p99:     ${ratioText(ratios.liveP99VsDurableObjectP99)}`,
+		`Context, not a target: live purchase throughput / one rate-limit call + minimal Durable Object: ${result.context.livePurchaseVsRateLimitedDurableObject.value.toFixed(2)}`,
 		"",
 		`workerd RSS (MiB): ${Object.entries(result.memory.workerdRssMiB)
 			.map(([at, v]) => `${at} ${v ?? "?"}`)

@@ -5,11 +5,12 @@ import type { Ledger } from "./ledger.ts";
 import { lanes, type Meter } from "./rush.ts";
 import type { Samples } from "./samples.ts";
 
-export type ReferenceRoute = "ref-bare" | "ref-do" | "ref-limit" | "ref-assets-bare";
+export type ReferenceRoute = "ref-bare" | "ref-do" | "ref-do-limit" | "ref-limit" | "ref-assets-bare";
 
 const PATHS: Record<ReferenceRoute, string> = {
 	"ref-bare": "/ref/bare",
 	"ref-do": "/ref/do",
+	"ref-do-limit": "/ref/do-limit",
 	"ref-limit": "/ref/limit",
 	"ref-assets-bare": "/ref-assets/bare",
 };

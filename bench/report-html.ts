@@ -220,6 +220,13 @@ function histograms(result: StampedeResult): string {
 			"#6b7280",
 		),
 	);
+	figures.push(
+		histogramChart(
+			"Reference: one rate-limit call + minimal Durable Object",
+			result.references.histograms["ref-do-limit"] ?? { edgesMs: [], counts: [] },
+			"#6b7280",
+		),
+	);
 	return `<div class="grid">${figures.join("")}</div>`;
 }
 
@@ -238,6 +245,8 @@ function figuresTable(result: StampedeResult): string {
 	for (const [i, f] of result.references.bare.entries()) cpu.set(`reference #${i + 1} ref-bare`, cpuOf(f));
 	for (const [i, f] of result.references.durableObject.entries())
 		cpu.set(`reference #${i + 1} ref-do`, cpuOf(f));
+	for (const [i, f] of result.references.rateLimitedDurableObject.entries())
+		cpu.set(`reference #${i + 1} ref-do-limit`, cpuOf(f));
 	const body = rowsOf(result)
 		.map((row) => {
 			const cpuCell =
@@ -369,6 +378,7 @@ ${ratioCard("Live purchase throughput ÷ minimal Durable Object", ratios.livePur
 ${ratioCard("Sold-out answers ÷ bare Worker route", ratios.soldOutVsBareRoute)}
 ${ratioCard("Live purchase p99 ÷ minimal Durable Object p99", ratios.liveP99VsDurableObjectP99)}
 </div>
+<p>Context, not a target: live purchase throughput ÷ one rate-limit call + the minimal Durable Object (the least a rate-limited purchase can cost in this runtime, where the rate-limit binding is simulated by a Durable Object reached over HTTP) = <b>${result.context.livePurchaseVsRateLimitedDurableObject.value.toFixed(2)}</b>.</p>
 <p class="muted">${html(ratioText(ratios.livePurchaseVsDurableObject))} · ${html(ratioText(ratios.soldOutVsBareRoute))} · ${html(ratioText(ratios.liveP99VsDurableObjectP99))}</p>
 
 <h2>The rush</h2>

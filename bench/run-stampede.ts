@@ -100,6 +100,8 @@ export interface StampedeResult {
 	references: {
 		bare: WindowFigures[];
 		durableObject: WindowFigures[];
+		/** One rate-limit call, then the minimal Durable Object: the floor under any rate-limited purchase. */
+		rateLimitedDurableObject: WindowFigures[];
 		histograms: Record<string, Histogram>;
 	};
 	ratios: {
@@ -107,6 +109,8 @@ export interface StampedeResult {
 		soldOutVsBareRoute: Ratio;
 		liveP99VsDurableObjectP99: Ratio;
 	};
+	/** Not a target: how close live purchases come to the least a rate-limited purchase can cost here. */
+	context: { livePurchaseVsRateLimitedDurableObject: Ratio };
 	memory: { workerdRssMiB: Record<string, number | null>; clientRssMiB: number };
 	/** Log lines of both workers over the whole run, by level and event. */
 	workerLogs: WorkerLogs;
@@ -251,10 +255,19 @@ export async function runStampede(input: StampedeOptions): Promise<StampedeResul
 		await warmUp(admin, shopFor(`warmup-${tag}`, "w", 13), settings);
 
 		const refLedger = newLedger();
-		const references = { bare: [] as WindowFigures[], durableObject: [] as WindowFigures[] };
-		const pooled = { "ref-bare": new Samples(), "ref-do": new Samples() };
+		const references = {
+			bare: [] as WindowFigures[],
+			durableObject: [] as WindowFigures[],
+			rateLimitedDurableObject: [] as WindowFigures[],
+		};
+		const kept = {
+			"ref-bare": "bare",
+			"ref-do": "durableObject",
+			"ref-do-limit": "rateLimitedDurableObject",
+		} as const;
+		const pooled = { "ref-bare": new Samples(), "ref-do": new Samples(), "ref-do-limit": new Samples() };
 		const measureReferences = async (round: number) => {
-			for (const route of ["ref-bare", "ref-do"] as const) {
+			for (const route of ["ref-bare", "ref-do", "ref-do-limit"] as const) {
 				log(`Reference ${route}, round ${round}: ${settings.referenceRequests} requests…`);
 				const samples = new Samples();
 				const account = new Account(runtime);
@@ -265,9 +278,7 @@ export async function runStampede(input: StampedeOptions): Promise<StampedeResul
 					sessionSecret: SECRETS.SESSION_SECRET,
 					meter: account.meter,
 				});
-				(route === "ref-bare" ? references.bare : references.durableObject).push(
-					account.figures(samples, `${route} #${round}`),
-				);
+				references[kept[route]].push(account.figures(samples, `${route} #${round}`));
 				for (let i = 0; i < samples.size; i++) {
 					pooled[route].add(route, samples.outcome(i), samples.start(i), samples.end(i));
 				}
@@ -289,6 +300,7 @@ export async function runStampede(input: StampedeOptions): Promise<StampedeResul
 
 		const refBarePerSecond = mean(references.bare.map((f) => f.perSecond));
 		const refDoPerSecond = mean(references.durableObject.map((f) => f.perSecond));
+		const refDoLimitPerSecond = mean(references.rateLimitedDurableObject.map((f) => f.perSecond));
 		const refDoP99 = mean(references.durableObject.map((f) => f.endpoints["ref-do"]?.latencyMs.p99 ?? 0));
 		const afterSellOut = rushResult.phases.find((phase) => phase.name === "after sell-out");
 		const steadyPurchase = steadyResult.purchases.endpoints.purchase;
@@ -322,6 +334,11 @@ export async function runStampede(input: StampedeOptions): Promise<StampedeResul
 				histograms: {
 					"ref-bare": histogramOf(pooled["ref-bare"], spanOf(pooled["ref-bare"], "bare"), "ref-bare"),
 					"ref-do": histogramOf(pooled["ref-do"], spanOf(pooled["ref-do"], "do"), "ref-do"),
+					"ref-do-limit": histogramOf(
+						pooled["ref-do-limit"],
+						spanOf(pooled["ref-do-limit"], "do-limit"),
+						"ref-do-limit",
+					),
 				},
 			},
 			ratios: {
@@ -337,6 +354,15 @@ export async function runStampede(input: StampedeOptions): Promise<StampedeResul
 					"steady live purchase p99",
 					"minimal Durable Object p99",
 				]),
+			},
+			context: {
+				livePurchaseVsRateLimitedDurableObject: ratio(
+					steadyPurchase?.perSecond ?? 0,
+					refDoLimitPerSecond,
+					0.8,
+					true,
+					["steady live purchases/s", "one rate-limit call + minimal Durable Object requests/s"],
+				),
 			},
 			memory: { workerdRssMiB: memory, clientRssMiB: Math.round(process.memoryUsage().rss / 2 ** 20) },
 			workerLogs: runtime.logs,

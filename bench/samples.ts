@@ -4,6 +4,7 @@ export const ENDPOINTS = [
 	"purchase",
 	"ref-bare",
 	"ref-do",
+	"ref-do-limit",
 	"ref-limit",
 	"ref-assets-bare",
 ] as const;

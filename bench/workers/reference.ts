@@ -9,6 +9,8 @@ import { SaleGate } from "../../src/sale-gate";
  * - `POST /ref/do`: a Worker route that calls a SQLite-backed Durable Object
  *   over RPC, which does one storage write.
  * - `POST /ref/limit`: the bare route plus one rate-limit `limit()` call.
+ * - `POST /ref/do-limit`: one `limit()` call, then the minimal Durable
+ *   Object: the least a rate-limited purchase can cost.
  * - `POST /ref-assets/bare`: the bare route behind Workers Static Assets with
  *   `run_worker_first`, deployed as Doorbuster is.
  * - `/ref/inside/*`: Doorbuster's own SaleGate class, driven directly, to see
@@ -130,10 +132,12 @@ export default {
 			const { success } = await env.REF_LIMITER.limit({ key: request.headers.get("cf-connecting-ip") ?? "" });
 			return json({ ok: success });
 		}
-		if (path === "/ref/do") {
-			const written = await env.REF_WRITER.getByName("ref").write(
-				request.headers.get("cf-connecting-ip") ?? "",
-			);
+		if (path === "/ref/do" || path === "/ref/do-limit") {
+			const key = request.headers.get("cf-connecting-ip") ?? "";
+			if (path === "/ref/do-limit" && !(await env.REF_LIMITER.limit({ key })).success) {
+				return json({ ok: false }, 429);
+			}
+			const written = await env.REF_WRITER.getByName("ref").write(key);
 			return json({ ok: written === 1 });
 		}
 		return inside(request, env, path);
