@@ -59,7 +59,9 @@ const EXPECT = {
 	purchase: new Set(["201", "409 sold_out"]),
 	doubleClick: new Set(["201", "200", "409 sold_out"]),
 	forgedToken: new Set(["403 invalid_token"]),
-	forgedSession: new Set(["401 unauthenticated"]),
+	// The sale's state is public: once the edge knows it, it says so before reading any session.
+	forgedSessionToken: new Set(["401 unauthenticated", "425 not_started", "409 sold_out"]),
+	forgedSessionPurchase: new Set(["401 unauthenticated"]),
 	steadyToken: new Set(["200"]),
 	steadyPurchase: new Set(["201"]),
 };
@@ -187,14 +189,31 @@ async function forgedTokenBot(shop: Shop, i: number): Promise<void> {
 	});
 }
 
+/** Half of these bots ask for a purchase token, half try to buy straight away. */
 async function forgedSessionBot(shop: Shop, i: number): Promise<void> {
+	const headers = headersOf(shop, i, `not-${shop.sessionSecret}`);
+	const who = "a bot with a forged session";
+	if (i % 200 < 100) {
+		await call(shop.client, shop.samples, shop.ledger, {
+			endpoint: "purchase-token",
+			path: `/api/sales/${shop.saleId}/purchase-token`,
+			headers,
+			body: { turnstileToken: TURNSTILE_TEST_TOKEN },
+			expected: EXPECT.forgedSessionToken,
+			who,
+		});
+		return;
+	}
 	await call(shop.client, shop.samples, shop.ledger, {
-		endpoint: "purchase-token",
-		path: `/api/sales/${shop.saleId}/purchase-token`,
-		headers: headersOf(shop, i, `not-${shop.sessionSecret}`),
-		body: { turnstileToken: TURNSTILE_TEST_TOKEN },
-		expected: EXPECT.forgedSession,
-		who: "a bot with a forged session",
+		endpoint: "purchase",
+		path: `/api/sales/${shop.saleId}/purchase`,
+		headers,
+		body: {
+			purchaseToken: forgedPurchaseToken(shop.saleId, `${shop.buyerPrefix}${i}`),
+			quantity: shop.quantity,
+		},
+		expected: EXPECT.forgedSessionPurchase,
+		who,
 	});
 }
 

@@ -33,10 +33,11 @@ const requireSaleId = requireSaleIdParam(
 
 /**
  * When the crowd arrives after the last unit, or clicks before the start,
- * this isolate usually already knows the answer: it gives it before the
- * rate limiter, the body and the bot check, so the refusal costs no more
- * than reading the session, and an early click does not spend the buyer's
- * Turnstile token.
+ * this isolate usually already knows the answer. The sale's state is public
+ * (`GET /api/sales/{id}` shows it), so the answer comes first, before the
+ * session, the rate limiter, the body and the bot check: a refusal costs
+ * about what a bare route does, and an early click does not spend the
+ * buyer's Turnstile token.
  */
 const refuseKnownClosedSale = createMiddleware<SalesEnv>(async (c, next) => {
 	const sale = knownSale(c.req.param("saleId") ?? "", Date.now());
@@ -68,8 +69,8 @@ export const salesRoutes = new Hono<SalesEnv>()
 	})
 	.post(
 		"/:saleId/purchase-token",
-		requireBuyer,
 		refuseKnownClosedSale,
+		requireBuyer,
 		rateLimit<SalesEnv>("TOKEN_RATE_LIMITER", clientIp),
 		validate("json", turnstileBody),
 		async (c) => {

@@ -2,6 +2,7 @@ import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import worker from "../../src/index";
+import type { Sale } from "../../src/sale";
 import { Buyer, call, createSale, type ErrorBody, errorCode, saleStats, sessionToken } from "./helpers";
 
 afterEach(() => {
@@ -142,14 +143,23 @@ describe("refusals the edge already knows", () => {
 		expect(siteverify.spent).toBe(0);
 	});
 
-	it("still checks the session first", async () => {
+	it("tells a caller without a session what anyone can see, and nothing more", async () => {
 		const sale = await createSale("late-anonymous", { totalStock: 1 });
+		const anonymous = () =>
+			call("POST", `/api/sales/${sale.id}/purchase-token`, {
+				body: { turnstileToken: "XXXX.DUMMY.TOKEN.XXXX" },
+			});
+		const whileLive = await anonymous();
+		expect(whileLive.status).toBe(401);
+		expect(await errorCode(whileLive)).toBe("unauthenticated");
+
 		expect((await (await Buyer.named("only")).buy(sale.id)).status).toBe(201);
-		const response = await call("POST", `/api/sales/${sale.id}/purchase-token`, {
-			body: { turnstileToken: "XXXX.DUMMY.TOKEN.XXXX" },
-		});
-		expect(response.status).toBe(401);
-		expect(await errorCode(response)).toBe("unauthenticated");
+		const afterSellOut = await anonymous();
+		expect(afterSellOut.status).toBe(409);
+		expect(await errorCode(afterSellOut)).toBe("sold_out");
+		expect((await (await call("GET", `/api/sales/${sale.id}`)).json<{ sale: Sale }>()).sale.status).toBe(
+			"sold_out",
+		);
 	});
 });
 
