@@ -30,7 +30,7 @@ export const recordPurchaseDecision = createMiddleware<{ Bindings: Env }>(async 
 			latencyMs: Math.round((performance.now() - started) * 10) / 10,
 		}),
 	);
-	if (outcome === "invalid_token" || outcome === "overloaded") report(c, saleId, outcome);
+	if (outcome === "invalid_token" || outcome === "overloaded") countAtEdge(c, saleId, outcome);
 });
 
 function outcomeOf(c: Context): string {
@@ -39,10 +39,15 @@ function outcomeOf(c: Context): string {
 	return c.res.status === 201 ? "confirmed" : "duplicate";
 }
 
-function report(c: Context<{ Bindings: Env }>, saleId: string, outcome: EdgeOutcome): void {
+/** Counts a refusal decided here, without the sale's object, into the sale's figures. */
+export function countAtEdge<E extends { Bindings: Env }>(
+	c: Context<E>,
+	saleId: string,
+	outcome: EdgeOutcome,
+): void {
 	let counts = unreported.get(saleId);
 	if (!counts) {
-		counts = { invalid_token: 0, overloaded: 0 };
+		counts = { invalid_token: 0, overloaded: 0, sold_out: 0 };
 		unreported.set(saleId, counts);
 		c.executionCtx.waitUntil(sendLater(c.env, saleId));
 	}

@@ -1,6 +1,6 @@
 import { ApiError } from "./http-error";
 import type { Sale, SaleRecord } from "./sale";
-import { withStatus } from "./sale";
+import { saleStatus, withStatus } from "./sale";
 import type { SaleGate } from "./sale-gate";
 
 /** The contract lets the public view of a sale lag the truth by up to 2 s. */
@@ -9,6 +9,8 @@ const VIEW_TTL_MS = 1_000;
 interface CachedView {
 	sale: SaleRecord;
 	fetchedAt: number;
+	/** Once the sale is sold out: its final holders, asked for once (null if the object would not say). */
+	holders?: Promise<Set<string> | null>;
 }
 
 /** Per-isolate memory of what each sale looked like a moment ago. */
@@ -93,4 +95,34 @@ export function rememberRemaining(saleId: string, remaining: number): void {
 	if (cached && remaining < cached.sale.remaining) {
 		cached.sale = { ...cached.sale, remaining };
 	}
+}
+
+/**
+ * True when this isolate can tell on its own that a purchase by `buyerId`
+ * would be refused as sold out: it knows the sale is sold out, and the
+ * buyer is not among its holders. The first purchase after the isolate
+ * learns the sale sold out fetches the final list of holders from the
+ * object; a holder always goes on to the object and gets the order back,
+ * as the contract promises a retry.
+ */
+export async function soldOutFor(
+	env: Env,
+	saleId: string,
+	buyerId: string,
+	quantity: number,
+	now: number,
+): Promise<boolean> {
+	const cached = views.get(saleId);
+	// Too many units is the object's `400` to give, before it says sold out.
+	if (!cached || saleStatus(cached.sale, now) !== "sold_out" || quantity > cached.sale.maxPerUser)
+		return false;
+	cached.holders ??= callGate(env, saleId, (gate) => gate.holders())
+		.then((list) => (list ? new Set(list) : null))
+		.catch(() => {
+			// Asked again by a later purchase; until then the object answers.
+			cached.holders = undefined;
+			return null;
+		});
+	const holders = await cached.holders;
+	return holders !== null && !holders.has(buyerId);
 }

@@ -29,7 +29,8 @@ const COUNTED_OUTCOMES = [
 	"overloaded",
 ] as const;
 type CountedOutcome = (typeof COUNTED_OUTCOMES)[number];
-export type EdgeOutcome = Extract<CountedOutcome, "invalid_token" | "overloaded">;
+export type EdgeOutcome = Extract<CountedOutcome, "invalid_token" | "overloaded" | "sold_out">;
+const EDGE_OUTCOMES: readonly EdgeOutcome[] = ["invalid_token", "overloaded", "sold_out"];
 export type Outcome = "confirmed" | CountedOutcome;
 
 export interface GateStats {
@@ -54,6 +55,8 @@ const OUTBOX_MAX_RETRY_MS = 60_000;
 const SEND_BATCH_SIZE = 100;
 /** However long a sale lasts, its series has at most this many buckets. */
 const MAX_SERIES_BUCKETS = 3_600;
+/** A sold-out sale with more buyers than this keeps answering every purchase itself. */
+const MAX_SHARED_HOLDERS = 10_000;
 
 interface OrderRow extends Record<string, SqlStorageValue> {
 	seq: number;
@@ -210,6 +213,21 @@ export class SaleGate extends DurableObject<Env> {
 		return { ok: true, order, created: true, remaining };
 	}
 
+	/**
+	 * Every buyer holding an order, once the sale is sold out and that list
+	 * can no longer change, so an edge isolate can refuse everyone else
+	 * itself and still send holders here for their order. Null while stock
+	 * remains, or if the list is too long to hand out.
+	 */
+	holders(): string[] | null {
+		const sale = this.#sale;
+		if (!sale || sale.remaining > 0 || sale.buyers > MAX_SHARED_HOLDERS) return null;
+		return this.#sql
+			.exec<{ user_id: string }>("SELECT user_id FROM orders")
+			.toArray()
+			.map((row) => row.user_id);
+	}
+
 	/** The buyer's order, read from the authoritative state. */
 	orderOf(userId: string): Order | null {
 		return this.#orderOf(userId);
@@ -262,7 +280,7 @@ export class SaleGate extends DurableObject<Env> {
 	/** Adds outcomes an edge isolate decided on its own since it last reported. */
 	recordEdgeOutcomes(counts: Partial<Record<EdgeOutcome, number>>): void {
 		if (!this.#sale) return;
-		for (const outcome of ["invalid_token", "overloaded"] as const) {
+		for (const outcome of EDGE_OUTCOMES) {
 			const n = counts[outcome] ?? 0;
 			if (Number.isInteger(n) && n > 0) this.#count(outcome, n);
 		}

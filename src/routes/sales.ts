@@ -7,10 +7,17 @@ import { type BuyerVariables, requireBuyer } from "../auth/session";
 import { sales } from "../db/schema";
 import { ApiError } from "../http-error";
 import { orderBookDb } from "../order-book";
-import { recordPurchaseDecision } from "../purchase-decisions";
+import { countAtEdge, recordPurchaseDecision } from "../purchase-decisions";
 import { clientIp, enforceRateLimit, rateLimit } from "../rate-limit";
 import type { SaleRecord } from "../sale";
-import { callGate, knownSale, rememberRemaining, rememberSale, viewSale } from "../sale-directory";
+import {
+	callGate,
+	knownSale,
+	rememberRemaining,
+	rememberSale,
+	soldOutFor,
+	viewSale,
+} from "../sale-directory";
 import type { PurchaseResult } from "../sale-gate";
 import { assertHuman, turnstileBody } from "../turnstile";
 import { requireSaleIdParam, validate } from "../validation";
@@ -97,6 +104,10 @@ export const salesRoutes = new Hono<SalesEnv>()
 			// costs the sale's Durable Object a request.
 			if (!(await isValidPurchaseToken(c.env.SESSION_SECRET, purchaseToken, saleId, buyerId, Date.now()))) {
 				throw new ApiError("invalid_token", "The purchase token is missing, expired or not yours.");
+			}
+			if (await soldOutFor(c.env, saleId, buyerId, quantity, Date.now())) {
+				countAtEdge(c, saleId, "sold_out");
+				throw saleClosed("sold_out", undefined);
 			}
 			// The per-buyer limit guards the object, so only requests on their
 			// way to it count; refusing a bad token above costs less than counting it.

@@ -2,7 +2,7 @@ import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import worker from "../../src/index";
-import type { Sale } from "../../src/sale";
+import type { Order, Sale } from "../../src/sale";
 import { Buyer, call, createSale, type ErrorBody, errorCode, saleStats, sessionToken } from "./helpers";
 
 afterEach(() => {
@@ -141,6 +141,33 @@ describe("refusals the edge already knows", () => {
 			expect(((await response.json()) as ErrorBody).error.startsAt).toBe(sale.startsAt);
 		}
 		expect(siteverify.spent).toBe(0);
+	});
+
+	it("refuses late purchases itself once it knows the holders, and still gives a holder the order", async () => {
+		const sale = await createSale("final-holders", { totalStock: 1 });
+		const winner = await Buyer.named("holder");
+		const late = await Buyer.named("too-late");
+		const lateToken = await late.purchaseToken(sale.id);
+		const winnerToken = await winner.purchaseToken(sale.id);
+		const first = await winner.purchase(sale.id, winnerToken);
+		expect(first.status).toBe(201);
+		const { order } = await first.json<{ order: Order }>();
+
+		// More attempts than the per-buyer limit admits: refused at the edge, so never rate limited.
+		for (let i = 0; i < 35; i++) {
+			const response = await late.purchase(sale.id, lateToken);
+			expect(response.status).toBe(409);
+			expect(await errorCode(response)).toBe("sold_out");
+		}
+		const again = await winner.purchase(sale.id, winnerToken);
+		expect(again.status).toBe(200);
+		expect((await again.json<{ order: Order }>()).order).toEqual(order);
+		expect((await late.order(sale.id)).status).toBe(404);
+		await vi.waitFor(async () => expect((await saleStats(sale.id)).outcomes.sold_out).toBe(35), {
+			timeout: 5_000,
+			interval: 200,
+		});
+		expect(await saleStats(sale.id)).toMatchObject({ sold: 1, buyers: 1 });
 	});
 
 	it("tells a caller without a session what anyone can see, and nothing more", async () => {
