@@ -29,8 +29,13 @@ const COUNTED_OUTCOMES = [
 	"overloaded",
 ] as const;
 type CountedOutcome = (typeof COUNTED_OUTCOMES)[number];
-export type EdgeOutcome = Extract<CountedOutcome, "invalid_token" | "overloaded" | "sold_out">;
-const EDGE_OUTCOMES: readonly EdgeOutcome[] = ["invalid_token", "overloaded", "sold_out"];
+/** Outcomes an edge isolate may decide without the object and report to it. */
+const EDGE_OUTCOMES = [
+	"invalid_token",
+	"overloaded",
+	"sold_out",
+] as const satisfies readonly CountedOutcome[];
+export type EdgeOutcome = (typeof EDGE_OUTCOMES)[number];
 export type Outcome = "confirmed" | CountedOutcome;
 
 export interface GateStats {
