@@ -2,12 +2,7 @@ import { and, asc, count, eq, gt, inArray } from "drizzle-orm";
 import { type DrizzleD1Database, drizzle } from "drizzle-orm/d1";
 import { csvRecord } from "./csv";
 import { orders } from "./db/schema";
-import type { Order } from "./sale";
-
-/** What the sale gate puts on the queue: the order and its place in the sale. */
-export interface OrderMessage extends Order {
-	seq: number;
-}
+import type { Order, OrderMessage } from "./domain/order";
 
 export type OrderBookDb = DrizzleD1Database;
 

@@ -1,6 +1,6 @@
+import type { Sale, SaleRecord } from "./domain/sale";
+import { saleStatus, withStatus } from "./domain/sale";
 import { ApiError } from "./http-error";
-import type { Sale, SaleRecord } from "./sale";
-import { saleStatus, withStatus } from "./sale";
 import type { SaleGate } from "./sale-gate";
 
 /** The contract lets the public view of a sale lag the truth by up to 2 s. */

@@ -1,7 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
-import type { OrderMessage } from "./order-book";
-import type { Order, Sale, SaleInput, SaleRecord } from "./sale";
-import { saleStatus, withStatus } from "./sale";
+import type { Order, OrderMessage } from "./domain/order";
+import type { Sale, SaleInput, SaleRecord } from "./domain/sale";
+import { saleStatus, withStatus } from "./domain/sale";
 
 export type PurchaseResult =
 	| { ok: true; order: Order; created: boolean; remaining: number }

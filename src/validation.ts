@@ -2,8 +2,8 @@ import { zValidator } from "@hono/zod-validator";
 import type { ValidationTargets } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { z } from "zod";
+import { saleIdSchema } from "./domain/sale";
 import { ApiError } from "./http-error";
-import { saleIdSchema } from "./sale";
 
 /**
  * zValidator that fails with the contract's `400 invalid_request`, naming

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { requireAdmin } from "../auth/admin";
 import { sales } from "../db/schema";
+import { saleInputSchema } from "../domain/sale";
 import { ApiError } from "../http-error";
 import { renderMetrics, type SaleMetrics } from "../metrics";
 import {
@@ -12,7 +13,6 @@ import {
 	readOrderPage,
 	recordedIds,
 } from "../order-book";
-import { saleInputSchema } from "../sale";
 import { callGate, rememberSale } from "../sale-directory";
 import { requireSaleIdParam, validate } from "../validation";
 import { methodNotAllowed } from "./method-not-allowed";

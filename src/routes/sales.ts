@@ -5,11 +5,11 @@ import { z } from "zod";
 import { issuePurchaseToken, isValidPurchaseToken } from "../auth/purchase-token";
 import { type BuyerVariables, requireBuyer } from "../auth/session";
 import { sales } from "../db/schema";
+import type { SaleRecord } from "../domain/sale";
 import { ApiError } from "../http-error";
 import { orderBookDb } from "../order-book";
 import { countAtEdge, recordPurchaseDecision } from "../purchase-decisions";
 import { clientIp, enforceRateLimit, rateLimit } from "../rate-limit";
-import type { SaleRecord } from "../sale";
 import {
 	callGate,
 	knownSale,

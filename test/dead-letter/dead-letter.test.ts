@@ -1,7 +1,6 @@
 import { env } from "cloudflare:workers";
 import { afterEach, expect, it, vi } from "vitest";
-import type { OrderMessage } from "../../src/order-book";
-import type { Order } from "../../src/sale";
+import type { Order, OrderMessage } from "../../src/domain/order";
 import { admin, Buyer, createSale, orderBookRows, saleStats } from "../worker/helpers";
 
 afterEach(() => {

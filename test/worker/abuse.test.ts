@@ -1,8 +1,9 @@
 import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import type { Order } from "../../src/domain/order";
+import type { Sale } from "../../src/domain/sale";
 import worker from "../../src/index";
-import type { Order, Sale } from "../../src/sale";
 import { Buyer, call, createSale, type ErrorBody, errorCode, saleStats, sessionToken } from "./helpers";
 
 afterEach(() => {

@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
-import type { Order, Sale } from "../../src/sale";
+import type { Order } from "../../src/domain/order";
+import type { Sale } from "../../src/domain/sale";
 import { admin, Buyer, call, createSale, errorCode, saleInput, saleStats, uniqueSaleId } from "./helpers";
 
 describe("admin authentication", () => {

@@ -3,7 +3,7 @@ import { sign } from "hono/jwt";
 import type { JWTPayload } from "hono/utils/jwt/types";
 import { beforeAll, describe, expect, it } from "vitest";
 import { issuePurchaseToken } from "../../src/auth/purchase-token";
-import type { Sale } from "../../src/sale";
+import type { Sale } from "../../src/domain/sale";
 import { Buyer, call, createSale, orderBookRows, saleInput, saleStats, sessionToken } from "./helpers";
 
 interface Case {

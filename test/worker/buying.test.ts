@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
-import type { Order, Sale } from "../../src/sale";
+import type { Order } from "../../src/domain/order";
+import type { Sale } from "../../src/domain/sale";
 import { Buyer, call, createSale, errorCode, orderBookRows, saleStats } from "./helpers";
 
 describe("a live sale under a rush", () => {

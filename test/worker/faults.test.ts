@@ -8,8 +8,8 @@ import {
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { issuePurchaseToken } from "../../src/auth/purchase-token";
+import type { Order } from "../../src/domain/order";
 import worker from "../../src/index";
-import type { Order } from "../../src/sale";
 import type { SaleGate } from "../../src/sale-gate";
 import { Buyer, createSale, errorCode, orderBookRows, saleStats } from "./helpers";
 

@@ -1,6 +1,7 @@
 import { env, exports } from "cloudflare:workers";
 import { sign } from "hono/jwt";
-import type { Order, Sale, SaleInput } from "../../src/sale";
+import type { Order } from "../../src/domain/order";
+import type { Sale, SaleInput } from "../../src/domain/sale";
 
 let sequence = 0;
 

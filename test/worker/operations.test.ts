@@ -7,9 +7,9 @@ import {
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { issuePurchaseToken } from "../../src/auth/purchase-token";
+import type { Order, OrderMessage } from "../../src/domain/order";
 import worker from "../../src/index";
-import { type OrderMessage, orderBookDb, recordOrders } from "../../src/order-book";
-import type { Order } from "../../src/sale";
+import { orderBookDb, recordOrders } from "../../src/order-book";
 import type { SalesSeries } from "../../src/sale-gate";
 import { parseCsv } from "../support/parse-csv";
 import { admin, Buyer, call, createSale, saleStats, uniqueSaleId } from "./helpers";

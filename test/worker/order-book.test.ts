@@ -7,9 +7,8 @@ import {
 } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
+import type { Order, OrderMessage } from "../../src/domain/order";
 import worker from "../../src/index";
-import type { OrderMessage } from "../../src/order-book";
-import type { Order } from "../../src/sale";
 import { admin, Buyer, createSale, orderBookRows, saleStats, uniqueSaleId } from "./helpers";
 
 function orderMessages(saleId: string, count: number): OrderMessage[] {

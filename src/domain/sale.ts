@@ -1,4 +1,7 @@
 import { z } from "zod";
+import { type SaleStatus, saleStatus } from "../../public/assets/lib/sale-status.js";
+
+export { type SaleStatus, saleStatus };
 
 /** Sale ids are slugs (shared/API.md): they name the sale's Durable Object too. */
 export const saleIdSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/);
@@ -24,8 +27,6 @@ export const saleInputSchema = z
 
 export type SaleInput = z.infer<typeof saleInputSchema>;
 
-export type SaleStatus = "upcoming" | "live" | "sold_out" | "ended";
-
 /** A sale as the contract shows it, `status` aside. */
 export interface SaleRecord extends SaleInput {
 	id: string;
@@ -34,25 +35,6 @@ export interface SaleRecord extends SaleInput {
 
 export interface Sale extends SaleRecord {
 	status: SaleStatus;
-}
-
-export interface Order {
-	id: string;
-	saleId: string;
-	userId: string;
-	quantity: number;
-	status: "confirmed";
-	createdAt: number;
-}
-
-/**
- * The window is half-open, [startsAt, endsAt): a purchase at exactly
- * `startsAt` is live, one at exactly `endsAt` is too late.
- */
-export function saleStatus(sale: SaleRecord, now: number): SaleStatus {
-	if (now < sale.startsAt) return "upcoming";
-	if (now >= sale.endsAt) return "ended";
-	return sale.remaining === 0 ? "sold_out" : "live";
 }
 
 export function withStatus(sale: SaleRecord, now: number): Sale {
