@@ -1,15 +1,21 @@
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
+import { parse } from "smol-toml";
+import wranglerConfig from "../wrangler.toml";
 import { ApiError } from "./http-error";
 
-/** The `period` of each limiter in wrangler.toml, sent back as Retry-After. */
-const PERIOD_SECONDS = {
-	SESSION_RATE_LIMITER: 60,
-	TOKEN_RATE_LIMITER: 60,
-	PURCHASE_RATE_LIMITER: 10,
-} as const;
+type Limiter = "SESSION_RATE_LIMITER" | "TOKEN_RATE_LIMITER" | "PURCHASE_RATE_LIMITER";
 
-type Limiter = keyof typeof PERIOD_SECONDS;
+/**
+ * The `period` of each limiter, sent back as Retry-After, read from the
+ * wrangler.toml that configures the bindings, so the two cannot disagree.
+ */
+const PERIOD_SECONDS = periodsOf(parse(wranglerConfig));
+
+function periodsOf(config: { ratelimits?: unknown }): Record<string, number> {
+	const limiters = config.ratelimits as { name: string; simple: { period: number } }[];
+	return Object.fromEntries(limiters.map((limiter) => [limiter.name, limiter.simple.period]));
+}
 
 /**
  * Rate limits through the Workers rate-limiting binding; the limits

@@ -1,0 +1,5 @@
+/** wrangler.toml `[[rules]]` bundle `.toml` files as text modules. */
+declare module "*.toml" {
+	const text: string;
+	export default text;
+}
