@@ -3,32 +3,33 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 
 /**
  * Every stable error code of the public contract (shared/API.md) with the
- * status it is always sent with. One table, so a code can never drift to
- * another status in one corner of the app.
+ * status it is always sent with and its one wording. One table, so a code
+ * can never drift to another status, or another message, in one corner of
+ * the app. Only `invalid_request` words each case, naming the field.
  */
-export const ERROR_STATUS = {
-	invalid_request: 400,
-	unauthenticated: 401,
-	bot_check_failed: 403,
-	invalid_token: 403,
-	not_found: 404,
-	sale_not_found: 404,
-	no_order: 404,
-	method_not_allowed: 405,
-	sold_out: 409,
-	sale_started: 409,
-	ended: 410,
-	payload_too_large: 413,
-	unsupported_media_type: 415,
-	not_started: 425,
-	rate_limited: 429,
-	internal_error: 500,
-	bot_check_unavailable: 503,
-	overloaded: 503,
-	unavailable: 503,
-} as const satisfies Record<string, ContentfulStatusCode>;
+const ERRORS = {
+	invalid_request: [400, "The request is not valid."],
+	unauthenticated: [401, "Sign in first: the session is missing, expired or invalid."],
+	bot_check_failed: [403, "The bot check did not pass. Please try it again."],
+	invalid_token: [403, "The purchase token is missing, expired or not yours."],
+	not_found: [404, "No such endpoint."],
+	sale_not_found: [404, "There is no such sale."],
+	no_order: [404, "You hold no order in this sale."],
+	method_not_allowed: [405, "This method is not allowed on this path."],
+	sold_out: [409, "Sold out."],
+	sale_started: [409, "The sale has started; it can no longer be changed."],
+	ended: [410, "The sale has ended."],
+	payload_too_large: [413, "Request bodies are limited to 16 KiB."],
+	unsupported_media_type: [415, "Send the body as application/json."],
+	not_started: [425, "The sale has not started yet."],
+	rate_limited: [429, "Too many requests. Slow down and try again shortly."],
+	internal_error: [500, "Something went wrong on our side."],
+	bot_check_unavailable: [503, "The bot check is unavailable right now."],
+	overloaded: [503, "This sale is too busy right now; nothing was taken. Try again shortly."],
+	unavailable: [503, "This sale cannot be reached right now. Try again shortly."],
+} as const satisfies Record<string, readonly [ContentfulStatusCode, string]>;
 
-export type ErrorCode = keyof typeof ERROR_STATUS;
+export type ErrorCode = keyof typeof ERRORS;
 
 /** A contract error: thrown anywhere in a request, rendered by `app.onError`. */
 export class ApiError extends Error {
@@ -38,19 +39,25 @@ export class ApiError extends Error {
 
 	constructor(
 		code: ErrorCode,
-		message: string,
 		options: { details?: Record<string, unknown>; retryAfterSeconds?: number } = {},
 	) {
-		super(message);
+		super(ERRORS[code][1]);
 		this.code = code;
 		this.details = options.details ?? {};
 		this.retryAfterSeconds = options.retryAfterSeconds;
 	}
 }
 
+/** `400 invalid_request` saying which field is wrong and why, e.g. `quantity: at most 1 per buyer`. */
+export function invalidRequest(problem: string): ApiError {
+	const error = new ApiError("invalid_request");
+	error.message = problem;
+	return error;
+}
+
 /** Renders the contract's single error shape; 429 and 503 always carry Retry-After. */
 export function errorResponse(c: Context, error: ApiError): Response {
-	const status = ERROR_STATUS[error.code];
+	const status = ERRORS[error.code][0];
 	if (status === 429 || status === 503) {
 		c.header("Retry-After", String(error.retryAfterSeconds ?? 1));
 	}

@@ -4,10 +4,11 @@ import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
 import type { OrderMessage } from "./domain/order";
-import { ApiError, errorResponse } from "./http-error";
-import { consumeOrders } from "./order-book";
+import { ApiError, errorResponse, invalidRequest } from "./http-error";
+import { consumeOrders } from "./order-book/consumer";
 import { adminRoutes } from "./routes/admin";
 import { metaRoutes } from "./routes/meta";
+import { refuseOtherMethods } from "./routes/method-not-allowed";
 import { salesRoutes } from "./routes/sales";
 import { sessionRoutes } from "./routes/session";
 
@@ -44,15 +45,17 @@ const app = new Hono<{ Bindings: Env }>()
 		bodyLimit({
 			maxSize: MAX_BODY_BYTES,
 			onError: () => {
-				throw new ApiError("payload_too_large", "Request bodies are limited to 16 KiB.");
+				throw new ApiError("payload_too_large");
 			},
 		}),
 	)
 	.route("/api", metaRoutes)
 	.route("/api/session", sessionRoutes)
 	.route("/api/sales", salesRoutes)
-	.route("/admin", adminRoutes)
-	.notFound((c) => errorResponse(c, new ApiError("not_found", "No such endpoint.")))
+	.route("/admin", adminRoutes);
+
+refuseOtherMethods(app)
+	.notFound((c) => errorResponse(c, new ApiError("not_found")))
 	.onError((error, c) => errorResponse(c, toApiError(error)));
 
 /** Maps anything thrown during a request to a contract error; never leaks a stack. */
@@ -60,10 +63,10 @@ function toApiError(error: Error): ApiError {
 	if (error instanceof ApiError) return error;
 	if (error instanceof HTTPException && error.status === 400) {
 		// Hono's JSON validator throws this for a body that does not parse.
-		return new ApiError("invalid_request", "The body is not valid JSON.");
+		return invalidRequest("The body is not valid JSON.");
 	}
 	console.error(JSON.stringify({ event: "unhandled_error", error: String(error), stack: error.stack }));
-	return new ApiError("internal_error", "Something went wrong on our side.");
+	return new ApiError("internal_error");
 }
 
 export default {

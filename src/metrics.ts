@@ -1,11 +1,16 @@
-/** One sale's figures, as `GET /admin/metrics` exposes them. */
-export interface SaleMetrics {
-	saleId: string;
-	sold: number;
-	remaining: number;
-	ordersPending: number;
-	outcomes: Record<string, number>;
-}
+/** One sale's figures, as `GET /admin/metrics` exposes them; `up` is false when its object could not be read. */
+export type SaleMetrics =
+	| { saleId: string; up: false }
+	| {
+			saleId: string;
+			up: true;
+			sold: number;
+			remaining: number;
+			ordersPending: number;
+			outcomes: Record<string, number>;
+	  };
+
+type ReadableSale = Extract<SaleMetrics, { up: true }>;
 
 type Sample = [labels: Record<string, string>, value: number];
 
@@ -13,7 +18,7 @@ const FAMILIES: {
 	name: string;
 	type: "gauge" | "counter";
 	help: string;
-	samples: (sale: SaleMetrics) => Sample[];
+	samples: (sale: ReadableSale) => Sample[];
 }[] = [
 	{
 		name: "doorbuster_units_sold",
@@ -47,17 +52,32 @@ const FAMILIES: {
  * its sale, label values escaped.
  */
 export function renderMetrics(sales: readonly SaleMetrics[]): string {
+	const readable = sales.filter((sale) => sale.up);
 	const lines: string[] = [];
-	for (const family of FAMILIES) {
-		lines.push(`# HELP ${family.name} ${family.help}`, `# TYPE ${family.name} ${family.type}`);
-		for (const sale of sales) {
-			for (const [labels, value] of family.samples(sale)) {
-				const pairs = Object.entries({ sale: sale.saleId, ...labels }).map(
-					([name, text]) => `${name}="${escapeLabel(text)}"`,
-				);
-				lines.push(`${family.name}{${pairs.join(",")}} ${value}`);
-			}
+	const family = (name: string, type: string, help: string, samples: [string, Sample][]) => {
+		lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+		for (const [saleId, [labels, value]] of samples) {
+			const pairs = Object.entries({ sale: saleId, ...labels }).map(
+				([label, text]) => `${label}="${escapeLabel(text)}"`,
+			);
+			lines.push(`${name}{${pairs.join(",")}} ${value}`);
 		}
+	};
+	// Like Prometheus' own `up`: a sale whose object could not be read during
+	// this scrape is 0 here and absent from the other families.
+	family(
+		"doorbuster_sale_up",
+		"gauge",
+		"1 if the sale's figures could be read for this scrape, else 0.",
+		sales.map((sale) => [sale.saleId, [{}, sale.up ? 1 : 0]]),
+	);
+	for (const { name, type, help, samples } of FAMILIES) {
+		family(
+			name,
+			type,
+			help,
+			readable.flatMap((sale) => samples(sale).map((sample): [string, Sample] => [sale.saleId, sample])),
+		);
 	}
 	return `${lines.join("\n")}\n`;
 }

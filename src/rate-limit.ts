@@ -26,7 +26,7 @@ function periodsOf(config: { ratelimits?: unknown }): Record<string, number> {
 export async function enforceRateLimit(env: Env, limiter: Limiter, key: string): Promise<void> {
 	const { success } = await env[limiter].limit({ key });
 	if (!success) {
-		throw new ApiError("rate_limited", "Too many requests. Slow down and try again shortly.", {
+		throw new ApiError("rate_limited", {
 			retryAfterSeconds: PERIOD_SECONDS[limiter],
 		});
 	}

@@ -170,7 +170,7 @@ export class SaleGate extends DurableObject<Env> {
 	 * Takes stock for one buyer. The buyer is the idempotency key: whatever
 	 * is retried, a buyer holds at most one order and gets the same one back.
 	 */
-	purchase(userId: string, quantity: number): PurchaseResult {
+	purchase(userId: string, quantity: number, _attemptId?: string): PurchaseResult {
 		const sale = this.#sale;
 		if (!sale) return { ok: false, reason: "sale_not_found" };
 		const existing = this.#orderOf(userId);
@@ -236,6 +236,11 @@ export class SaleGate extends DurableObject<Env> {
 	/** The buyer's order, read from the authoritative state. */
 	orderOf(userId: string): Order | null {
 		return this.#orderOf(userId);
+	}
+
+	overview(): { sale: Sale; stats: GateStats; series: SalesSeries } | null {
+		const [sale, stats, series] = [this.view(), this.stats(), this.series()];
+		return sale && stats && series ? { sale, stats, series } : null;
 	}
 
 	stats(): GateStats | null {

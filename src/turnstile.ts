@@ -36,7 +36,7 @@ export async function assertHuman(
 	const answer = TEST_SECRET_OUTCOMES[secret] ?? (await siteverify(secret, token, remoteIp));
 	if (answer.success) return;
 	if (answer["error-codes"]?.includes("internal-error")) throw unavailable();
-	throw new ApiError("bot_check_failed", "The bot check did not pass. Please try it again.");
+	throw new ApiError("bot_check_failed");
 }
 
 async function siteverify(
@@ -70,7 +70,7 @@ async function siteverify(
 }
 
 function unavailable(): ApiError {
-	return new ApiError("bot_check_unavailable", "The bot check is unavailable right now.", {
+	return new ApiError("bot_check_unavailable", {
 		retryAfterSeconds: 5,
 	});
 }

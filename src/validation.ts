@@ -3,7 +3,7 @@ import type { ValidationTargets } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { z } from "zod";
 import { saleIdSchema } from "./domain/sale";
-import { ApiError } from "./http-error";
+import { ApiError, invalidRequest } from "./http-error";
 
 /**
  * zValidator that fails with the contract's `400 invalid_request`, naming
@@ -15,12 +15,12 @@ export function validate<Target extends keyof ValidationTargets, Schema extends 
 ) {
 	return zValidator(target, schema, (result, c) => {
 		if (target === "json" && !isJson(c.req.header("content-type"))) {
-			throw new ApiError("unsupported_media_type", "Send the body as application/json.");
+			throw new ApiError("unsupported_media_type");
 		}
 		if (!result.success) {
 			const issue = result.error.issues[0];
 			const where = issue?.path.length ? `${issue.path.join(".")}: ` : "";
-			throw new ApiError("invalid_request", `${where}${issue?.message ?? "invalid request"}`);
+			throw invalidRequest(`${where}${issue?.message ?? "invalid request"}`);
 		}
 	});
 }

@@ -11,7 +11,7 @@ export const requireAdmin = createMiddleware<{ Bindings: Env }>(async (c, next) 
 	const presented = c.req.header("authorization")?.match(/^Bearer\s+(\S+)\s*$/i)?.[1] ?? "";
 	const expected = c.env.ADMIN_TOKEN;
 	if (!expected || !(await timingSafeEqual(presented, expected))) {
-		throw new ApiError("unauthenticated", "Authentication required.");
+		throw new ApiError("unauthenticated");
 	}
 	await next();
 });

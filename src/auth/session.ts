@@ -29,7 +29,7 @@ export const requireBuyer = createMiddleware<{ Bindings: Env; Variables: BuyerVa
 const CLOCK_SKEW_SECONDS = 30;
 
 async function verifySession(token: string | undefined, secret: string): Promise<string> {
-	if (!token) throw new ApiError("unauthenticated", "Sign in first.");
+	if (!token) throw new ApiError("unauthenticated");
 	try {
 		// hono checks iat and nbf with no tolerance at all, so they are checked below.
 		const claims = await verify(token, await hmacKey(secret), { alg: "HS256", iat: false, nbf: false });
@@ -50,7 +50,7 @@ async function verifySession(token: string | undefined, secret: string): Promise
 	} catch {
 		// Malformed, forged, expired or another algorithm: all the same to the caller.
 	}
-	throw new ApiError("unauthenticated", "The session is missing, expired or invalid.");
+	throw new ApiError("unauthenticated");
 }
 
 function bearerToken(header: string | undefined): string | undefined {

@@ -1,9 +1,6 @@
 import { Hono } from "hono";
-import { methodNotAllowed } from "./method-not-allowed";
 
 /** What the countdown page needs before anything else: the clock and the widget key. */
 export const metaRoutes = new Hono<{ Bindings: Env }>()
 	.get("/time", (c) => c.json({ serverTime: Date.now() }))
-	.get("/config", (c) => c.json({ turnstileSiteKey: c.env.TURNSTILE_SITE_KEY }))
-	.all("/time", methodNotAllowed)
-	.all("/config", methodNotAllowed);
+	.get("/config", (c) => c.json({ turnstileSiteKey: c.env.TURNSTILE_SITE_KEY }));

@@ -3,12 +3,14 @@ import { startGuestSession } from "../auth/session";
 import { clientIp, rateLimit } from "../rate-limit";
 import { assertHuman, turnstileBody } from "../turnstile";
 import { validate } from "../validation";
-import { methodNotAllowed } from "./method-not-allowed";
 
 /** `POST /api/session`: guest sign-in behind the bot check. */
-export const sessionRoutes = new Hono<{ Bindings: Env }>()
-	.post("/", rateLimit("SESSION_RATE_LIMITER", clientIp), validate("json", turnstileBody), async (c) => {
+export const sessionRoutes = new Hono<{ Bindings: Env }>().post(
+	"/",
+	rateLimit("SESSION_RATE_LIMITER", clientIp),
+	validate("json", turnstileBody),
+	async (c) => {
 		await assertHuman(c.env.TURNSTILE_SECRET_KEY, c.req.valid("json").turnstileToken, clientIp(c));
 		return c.json(await startGuestSession(c));
-	})
-	.all("/", methodNotAllowed);
+	},
+);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { csvRecord } from "../../src/csv";
 import { renderMetrics } from "../../src/metrics";
+import { csvRecord } from "../../src/order-book/csv";
 
 describe("CSV records", () => {
 	it("quotes only fields that need it, doubles quotes and ends with CRLF", () => {
@@ -13,8 +13,15 @@ describe("CSV records", () => {
 describe("Prometheus metrics", () => {
 	it("writes HELP and TYPE once per family and escapes label values", () => {
 		const text = renderMetrics([
-			{ saleId: "drop-1", sold: 3, remaining: 7, ordersPending: 1, outcomes: { confirmed: 3, sold_out: 0 } },
-			{ saleId: 'we"ird\\id', sold: 0, remaining: 5, ordersPending: 0, outcomes: { confirmed: 0 } },
+			{
+				saleId: "drop-1",
+				up: true,
+				sold: 3,
+				remaining: 7,
+				ordersPending: 1,
+				outcomes: { confirmed: 3, sold_out: 0 },
+			},
+			{ saleId: 'we"ird\\id', up: true, sold: 0, remaining: 5, ordersPending: 0, outcomes: { confirmed: 0 } },
 		]);
 		const lines = text.trimEnd().split("\n");
 		expect(lines.filter((line) => line === "# TYPE doorbuster_units_sold gauge")).toHaveLength(1);

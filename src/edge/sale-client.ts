@@ -1,0 +1,305 @@
+import { issuePurchaseToken, isValidPurchaseToken } from "../auth/purchase-token";
+import type { Order } from "../domain/order";
+import { type Sale, type SaleInput, type SaleRecord, saleStatus, withStatus } from "../domain/sale";
+import { ApiError, invalidRequest } from "../http-error";
+import type { EdgeOutcome, PurchaseResult, SaleGate } from "../sale-gate";
+
+/** The contract lets the public view of a sale lag the truth by up to 2 s. */
+const VIEW_TTL_MS = 1_000;
+/** An isolate reports the refusals it decided itself to a sale at most this often. */
+const REPORT_INTERVAL_MS = 1_000;
+/**
+ * How long other requests leave the holder list to the request that asked
+ * for it before one of them asks again: the asking request may be cancelled
+ * (its client gone) and its call never settle.
+ */
+const HOLDERS_ASK_TIMEOUT_MS = 2_000;
+
+/** What this isolate remembers of one sale that exists. */
+interface SaleMemory {
+	sale: SaleRecord;
+	fetchedAt: number;
+	/**
+	 * Once the sale is sold out: its final holders, or null if the object
+	 * would not hand them out (too many). Undefined until an answer came.
+	 */
+	holders?: Set<string> | null;
+	/** When a request of this isolate last asked for the holders without an answer yet. */
+	holdersAskedAt?: number;
+	/** Refusals decided here and not yet reported to the sale's object. */
+	unreported?: Record<EdgeOutcome, number>;
+}
+
+/**
+ * Per-isolate memory of the sales this isolate has seen. Only sales whose
+ * object answered are remembered: ids anyone can make up must not grow it.
+ */
+const memory = new Map<string, SaleMemory>();
+
+type Gate = DurableObjectStub<SaleGate>;
+
+/**
+ * Everything the edge knows and asks about one sale: the cached view, the
+ * sold-out holder list, the refusals this isolate decided and reports in
+ * batches, and the calls to the sale's Durable Object with their results
+ * turned into contract errors. It is the only writer of that memory.
+ */
+export class SaleClient {
+	readonly #env: Env;
+	readonly #saleId: string;
+	readonly #waitUntil: (promise: Promise<unknown>) => void;
+
+	/** @param waitUntil keeps the batched report of edge refusals running after the response */
+	constructor(env: Env, saleId: string, waitUntil: (promise: Promise<unknown>) => void = () => {}) {
+		this.#env = env;
+		this.#saleId = saleId;
+		this.#waitUntil = waitUntil;
+	}
+
+	/**
+	 * The sale as this isolate last saw it, if that is still good enough to
+	 * answer from without asking its object: seen at most VIEW_TTL_MS ago,
+	 * or sold out, which a sale stays (stock only goes down and a started
+	 * sale cannot be edited).
+	 */
+	known(now: number): Sale | undefined {
+		const seen = memory.get(this.#saleId);
+		if (!seen) return undefined;
+		const sale = withStatus(seen.sale, now);
+		return now - seen.fetchedAt <= VIEW_TTL_MS || sale.remaining === 0 ? sale : undefined;
+	}
+
+	/** The public view, from memory when fresh enough, else from the object. */
+	async view(now: number): Promise<Sale> {
+		const known = this.known(now);
+		if (known) return known;
+		const sale = await this.#call((gate) => gate.view());
+		if (!sale) throw new ApiError("sale_not_found");
+		this.#remember(sale, now);
+		return withStatus(sale, now);
+	}
+
+	/** Throws the contract's answer when this isolate already knows the sale is not live. */
+	refuseIfKnownClosed(now: number): void {
+		const sale = this.known(now);
+		if (sale && sale.status !== "live") throw saleClosed(sale.status, sale);
+	}
+
+	/** A purchase token for this sale and buyer, if the sale is live now; else the contract's answer. */
+	async issuePurchaseToken(
+		buyerId: string,
+		now: number,
+	): Promise<{ purchaseToken: string; expiresAt: number }> {
+		const sale = await this.view(now);
+		if (sale.status !== "live") throw saleClosed(sale.status, sale);
+		const expiresAt = now + Number(this.#env.PURCHASE_TOKEN_TTL_SECONDS) * 1000;
+		const purchaseToken = await issuePurchaseToken(
+			this.#env.SESSION_SECRET,
+			this.#saleId,
+			buyerId,
+			expiresAt,
+		);
+		return { purchaseToken, expiresAt };
+	}
+
+	/**
+	 * Refuses a purchase token that is not valid for this sale and buyer,
+	 * counting the refusal into the sale's figures. Checked here, at the
+	 * edge, so a forged or stolen token never costs the object a request.
+	 */
+	async requirePurchaseToken(token: string, buyerId: string, now: number): Promise<void> {
+		if (await isValidPurchaseToken(this.#env.SESSION_SECRET, token, this.#saleId, buyerId, now)) return;
+		this.#countRefusal("invalid_token");
+		throw new ApiError("invalid_token");
+	}
+
+	/**
+	 * Refuses, as sold out, a buyer this isolate can tell would be refused:
+	 * the sale is sold out and the buyer is not among its final holders.
+	 * The first purchase after the isolate learns of the sell-out asks the
+	 * object for the holders; a holder always goes on to the object and
+	 * gets the order back, as the contract promises a retry.
+	 */
+	async refuseIfSoldOutFor(buyerId: string, quantity: number, now: number): Promise<void> {
+		const seen = memory.get(this.#saleId);
+		// Too many units is the object's `400` to give, before it says sold out.
+		if (!seen || saleStatus(seen.sale, now) !== "sold_out" || quantity > seen.sale.maxPerUser) return;
+		const holders = await this.#holders(seen, now);
+		if (holders && !holders.has(buyerId)) {
+			this.#countRefusal("sold_out");
+			throw saleClosed("sold_out", seen.sale);
+		}
+	}
+
+	/** Takes stock for the buyer, or throws the contract's refusal. */
+	async purchase(
+		buyerId: string,
+		quantity: number,
+		attemptId: string | undefined,
+	): Promise<{ order: Order; created: boolean }> {
+		const result = await this.#call((gate) => gate.purchase(buyerId, quantity, attemptId)).catch(
+			(error: unknown) => {
+				if (error instanceof ApiError && error.code === "overloaded") this.#countRefusal("overloaded");
+				throw error;
+			},
+		);
+		if (result.ok) {
+			this.#rememberRemaining(result.remaining);
+			return { order: result.order, created: result.created };
+		}
+		if (result.sale) this.#remember(result.sale, Date.now());
+		throw purchaseRefused(result);
+	}
+
+	/** The buyer's order, from the authoritative state. */
+	async orderOf(buyerId: string): Promise<Order> {
+		const order = await this.#call((gate) => gate.orderOf(buyerId));
+		if (!order) throw new ApiError("no_order");
+		return order;
+	}
+
+	/** Creates the sale or replaces it before it starts. */
+	async configure(input: SaleInput): Promise<{ sale: Sale; created: boolean }> {
+		const result = await this.#call((gate) => gate.configure(this.#saleId, input));
+		if (!result.ok) throw new ApiError("sale_started");
+		this.#remember(result.sale, Date.now());
+		return result;
+	}
+
+	/** The sale with its figures and series, for admins: one call to the object. */
+	async overview() {
+		const overview = await this.#call((gate) => gate.overview());
+		if (!overview) throw new ApiError("sale_not_found");
+		return overview;
+	}
+
+	/** The sale's figures, or null if it does not exist. */
+	stats() {
+		return this.#call((gate) => gate.stats());
+	}
+
+	/** Orders in commit order after `afterSeq`, for comparing with the order book. */
+	ordersAfter(afterSeq: number, limit: number) {
+		return this.#call((gate) => gate.ordersAfter(afterSeq, limit));
+	}
+
+	/** Sends the orders with these seqs to the order book again. */
+	resend(seqs: number[]) {
+		return this.#call((gate) => gate.resend(seqs));
+	}
+
+	/**
+	 * Calls the sale's Durable Object, turning platform failures into
+	 * contract answers. An overloaded object is not retried (more calls would
+	 * only add to its queue); an error the platform marks retryable is retried
+	 * once with jitter. Every call is safe to retry: purchases are keyed by
+	 * the buyer.
+	 */
+	async #call<T>(call: (gate: Gate) => T): Promise<Awaited<T>> {
+		for (let attempt = 0; ; attempt++) {
+			try {
+				return await call(this.#env.SALE_GATE.getByName(this.#saleId));
+			} catch (error) {
+				const flags = error as { overloaded?: boolean; retryable?: boolean };
+				if (flags.overloaded) throw new ApiError("overloaded", { retryAfterSeconds: 1 });
+				if (!flags.retryable || attempt > 0) {
+					console.error(
+						JSON.stringify({ event: "sale_gate_error", saleId: this.#saleId, error: String(error) }),
+					);
+					throw new ApiError("unavailable", { retryAfterSeconds: 1 });
+				}
+				await scheduler.wait(20 + Math.random() * 80);
+			}
+		}
+	}
+
+	/**
+	 * The final holders, asked for once per isolate. A request never waits
+	 * on another request's call: while one asks, the others go on to the
+	 * object, which answers them itself.
+	 */
+	async #holders(seen: SaleMemory, now: number): Promise<Set<string> | null> {
+		if (seen.holders !== undefined) return seen.holders;
+		if (seen.holdersAskedAt !== undefined && now - seen.holdersAskedAt < HOLDERS_ASK_TIMEOUT_MS) return null;
+		seen.holdersAskedAt = now;
+		try {
+			const list = await this.#call((gate) => gate.holders());
+			seen.holders = list ? new Set(list) : null;
+			return seen.holders;
+		} catch {
+			// Asked again by a later purchase; until then the object answers.
+			seen.holdersAskedAt = undefined;
+			return null;
+		}
+	}
+
+	/** Keeps a fresher copy of the sale; what is known of its holders stays. */
+	#remember(sale: SaleRecord, now: number): void {
+		const seen = memory.get(this.#saleId);
+		if (seen) Object.assign(seen, { sale, fetchedAt: now });
+		else memory.set(this.#saleId, { sale, fetchedAt: now });
+	}
+
+	/**
+	 * Remembers the stock a purchase left behind. Stock only ever goes down,
+	 * so the lower figure is the fresher one; the buyer who takes the last
+	 * unit teaches this isolate that the sale is sold out.
+	 */
+	#rememberRemaining(remaining: number): void {
+		const seen = memory.get(this.#saleId);
+		if (seen && remaining < seen.sale.remaining) seen.sale = { ...seen.sale, remaining };
+	}
+
+	/**
+	 * Counts a refusal decided here into the sale's figures. Reports are
+	 * batched so a flood of forged tokens costs the object one call a second
+	 * per isolate, not one per request; only sales this isolate has seen
+	 * are counted, so made-up ids never cost an object.
+	 */
+	#countRefusal(outcome: EdgeOutcome): void {
+		const seen = memory.get(this.#saleId);
+		if (!seen) return;
+		if (!seen.unreported) {
+			seen.unreported = { invalid_token: 0, overloaded: 0, sold_out: 0 };
+			this.#waitUntil(this.#reportLater(seen));
+		}
+		seen.unreported[outcome] += 1;
+	}
+
+	async #reportLater(seen: SaleMemory): Promise<void> {
+		await scheduler.wait(REPORT_INTERVAL_MS);
+		const counts = seen.unreported;
+		seen.unreported = undefined;
+		if (!counts) return;
+		await this.#call((gate) => gate.recordEdgeOutcomes(counts)).catch((error: unknown) => {
+			console.error(
+				JSON.stringify({ event: "outcome_report_failed", saleId: this.#saleId, error: String(error) }),
+			);
+		});
+	}
+}
+
+/** The contract's answer for a purchase the object refused. */
+function purchaseRefused(result: Extract<PurchaseResult, { ok: false }>): ApiError {
+	if (result.reason === "sale_not_found") return new ApiError("sale_not_found");
+	if (result.reason === "invalid_quantity") {
+		return invalidRequest(`quantity: at most ${result.sale?.maxPerUser} per buyer`);
+	}
+	return saleClosed(result.reason, result.sale);
+}
+
+/** The contract's answer for a sale that is not live. */
+function saleClosed(
+	status: "not_started" | "upcoming" | "ended" | "sold_out",
+	sale: SaleRecord | undefined,
+): ApiError {
+	switch (status) {
+		case "not_started":
+		case "upcoming":
+			return new ApiError("not_started", { details: { startsAt: sale?.startsAt } });
+		case "ended":
+			return new ApiError("ended");
+		case "sold_out":
+			return new ApiError("sold_out");
+	}
+}
