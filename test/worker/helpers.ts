@@ -1,7 +1,9 @@
+import { createExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { sign } from "hono/jwt";
 import type { Order } from "../../src/domain/order";
 import type { Sale, SaleInput } from "../../src/domain/sale";
+import worker from "../../src/index";
 
 let sequence = 0;
 
@@ -23,19 +25,63 @@ export interface CallOptions {
 	token?: string;
 	headers?: Record<string, string>;
 	ip?: string;
+	/** The Worker's bindings for this request, e.g. from `saleGateWith`; the real ones by default. */
+	bindings?: Env;
+	/** The request's execution context, to wait for its `waitUntil` work. */
+	ctx?: ExecutionContext;
 }
 
 /** One HTTP request to the real Worker. */
-export function call(method: string, path: string, options: CallOptions = {}): Promise<Response> {
+export async function call(method: string, path: string, options: CallOptions = {}): Promise<Response> {
 	const headers = new Headers(options.headers);
 	if (options.body !== undefined) headers.set("content-type", "application/json");
 	if (options.token) headers.set("authorization", `Bearer ${options.token}`);
 	headers.set("cf-connecting-ip", options.ip ?? uniqueIp());
-	return exports.default.fetch(`https://doorbuster.test${path}`, {
+	const request = new Request(`https://doorbuster.test${path}`, {
 		method,
 		headers,
 		body: options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
 	});
+	if (!options.bindings && !options.ctx) return exports.default.fetch(request);
+	return worker.fetch(request, options.bindings ?? env, options.ctx ?? createExecutionContext());
+}
+
+/** One call the Worker made to a sale's Durable Object through `saleGateWith`'s namespace. */
+export interface GateCall {
+	saleId: string;
+	method: string;
+}
+
+/**
+ * The real SALE_GATE namespace, except that every call to a sale's object
+ * goes through `intercept`, which may let it through (`proceed()`) or fail
+ * it the way the platform does. Records every call, `getByName` included.
+ */
+export function saleGateWith(
+	intercept: (call: GateCall, proceed: () => unknown) => unknown = (_, proceed) => proceed(),
+): { bindings: Env; calls: GateCall[] } {
+	const calls: GateCall[] = [];
+	const namespace = new Proxy(env.SALE_GATE, {
+		get(target, property) {
+			if (property !== "getByName") return Reflect.get(target, property);
+			return (saleId: string) => {
+				calls.push({ saleId, method: "getByName" });
+				const stub = target.getByName(saleId);
+				return new Proxy(stub, {
+					get(gate, method) {
+						const real: unknown = Reflect.get(gate, method);
+						if (typeof method !== "string" || typeof real !== "function") return real;
+						return (...args: unknown[]) => {
+							const gateCall = { saleId, method };
+							calls.push(gateCall);
+							return intercept(gateCall, () => Reflect.apply(real, gate, args));
+						};
+					},
+				});
+			};
+		},
+	});
+	return { bindings: { ...env, SALE_GATE: namespace }, calls };
 }
 
 export function admin(method: string, path: string, body?: unknown): Promise<Response> {
@@ -98,8 +144,14 @@ export class Buyer {
 		return (await response.json<{ purchaseToken: string }>()).purchaseToken;
 	}
 
-	purchase(saleId: string, purchaseToken: string, quantity?: number): Promise<Response> {
+	purchase(
+		saleId: string,
+		purchaseToken: string,
+		quantity?: number,
+		options: Pick<CallOptions, "bindings" | "ctx"> = {},
+	): Promise<Response> {
 		return call("POST", `/api/sales/${saleId}/purchase`, {
+			...options,
 			token: this.session,
 			ip: this.ip,
 			body: quantity === undefined ? { purchaseToken } : { purchaseToken, quantity },
