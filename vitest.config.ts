@@ -76,10 +76,12 @@ export default defineConfig(async () => {
 					},
 				},
 				{
-					// Browser tests: Debian's Chromium against the Worker in local workerd.
+					// Browser tests: Chromium (the system's, or the one from npm)
+					// against the Worker in local workerd.
 					test: {
 						name: "e2e",
 						include: ["test/e2e/**/*.test.ts"],
+						globalSetup: ["./test/e2e/browser-binary.ts"],
 						environment: "node",
 						testTimeout: 60_000,
 						hookTimeout: 120_000,

@@ -1,7 +1,7 @@
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { type Browser, type BrowserContext, chromium, type Page, type Request } from "playwright-core";
-import { afterAll, beforeAll } from "vitest";
+import { afterAll, beforeAll, inject } from "vitest";
 import { createTestHarness } from "wrangler";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -107,23 +107,12 @@ export async function startShop(vars: Record<string, string> = {}): Promise<Shop
 }
 
 /**
- * Debian's Chromium, headless, with nothing that phones home. Playwright
- * gives every launch a fresh, empty profile of its own.
+ * Headless Chromium: the system's if it has one, otherwise the one from npm
+ * (see browser-binary.ts, which picks it once for the whole run).
  */
 export function launchBrowser(): Promise<Browser> {
-	return chromium.launch({
-		executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-		args: [
-			"--headless",
-			"--no-sandbox",
-			"--disable-gpu",
-			"--disable-background-networking",
-			"--disable-quic",
-			"--no-first-run",
-			"--disable-component-update",
-			"--disable-sync",
-		],
-	});
+	const { executablePath, args } = inject("browserBinary");
+	return chromium.launch({ executablePath, args });
 }
 
 let shopperCounter = 0;
