@@ -88,6 +88,16 @@ export default defineConfig(async () => {
 					},
 				},
 				{
+					// The page's purchase protocol, with no DOM, against the Worker in local workerd.
+					test: {
+						name: "protocol",
+						include: ["test/protocol/**/*.test.ts"],
+						environment: "node",
+						testTimeout: 30_000,
+						hookTimeout: 120_000,
+					},
+				},
+				{
 					// The stampede benchmark, small and as a correctness check only.
 					test: {
 						name: "bench",

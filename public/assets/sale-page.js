@@ -16,7 +16,7 @@ import {
 	showLoaded,
 	showMissingSale,
 	showOrder,
-	showRetryCountdown,
+	showProgress,
 	showSaleDetails,
 } from "./sale-view.js";
 
@@ -28,11 +28,8 @@ import {
  * @typedef {import("./lib/api-client.js").ApiFailure} ApiFailure
  * @typedef {import("./lib/shop-api.js").Sale} Sale
  * @typedef {import("./lib/shop-api.js").Order} Order
- * @typedef {import("./lib/shop-api.js").SaleView} SaleView
  * @typedef {import("./lib/sale-status.js").SaleStatus} SaleStatus
- * @typedef {import("./lib/purchase-protocol.js").Progress} Progress
  * @typedef {import("./lib/purchase-protocol.js").PurchaseResult} PurchaseResult
- * @typedef {import("./lib/purchase-protocol.js").SessionResult} SessionResult
  * @typedef {import("./sale-view.js").Tone} Tone
  */
 
@@ -40,14 +37,6 @@ import {
 const LIVE_POLL_MS = 1_000;
 /** Before the start the sale can still be edited; look again at most this often. */
 const UPCOMING_POLL_MS = 60_000;
-
-/** What each "not now" answer means to a shopper, while the protocol waits it out. */
-const WAIT_REASONS = /** @type {Record<string, string>} */ ({
-	rate_limited: "Too many requests right now.",
-	overloaded: "The sale is very busy right now. Nothing was taken.",
-	bot_check_unavailable: "The bot check is not answering right now.",
-	unavailable: "The shop is not answering right now.",
-});
 
 const saleId = decodeURIComponent(location.pathname.split("/")[2] ?? "");
 const api = new ShopApi();
@@ -92,7 +81,7 @@ void start();
 async function start() {
 	const [config, found] = await Promise.all([api.config(), loadSale(), clock.sync()]);
 	if (!found) return;
-	void botCheck.start(config.ok ? String(config.data.turnstileSiteKey) : "");
+	void botCheck.start(config.ok ? config.data.turnstileSiteKey : "");
 	tick();
 	await loadOrder();
 	showLoaded();
@@ -114,11 +103,6 @@ async function loadSale() {
 		say("warning", "We can't reach the shop right now. Trying again…");
 		await sleep(backoffMs(outcome.retryAfterMs ?? 2_000));
 	}
-}
-
-/** Asks for the sale again, while the stock can still change. */
-async function refreshSale() {
-	await fetchSale();
 }
 
 /**
@@ -264,22 +248,9 @@ function showResult(result, quantity) {
 		holdOrder(result.order, "info", "You already have an order in this sale, so nothing more was bought.");
 		focusOrder();
 		// Bought elsewhere (another tab): this page's stock figure predates it.
-		void refreshSale();
+		void fetchSale();
 	} else {
 		explainFailure(result, quantity);
-	}
-}
-
-/** @param {Progress} progress */
-function showProgress(progress) {
-	clearRetryCountdown();
-	if (progress.kind === "reserving") say("info", "Reserving your chance to buy…");
-	else if (progress.kind === "buying") say("info", "Buying…");
-	else if (progress.kind === "almost_open") say("info", "Almost open…");
-	else {
-		const reason = WAIT_REASONS[progress.code] ?? "Please wait.";
-		say("warning", `${reason} Trying again by itself shortly.`);
-		showRetryCountdown(progress.waitMs);
 	}
 }
 
@@ -381,7 +352,7 @@ function schedulePoll(delay) {
 
 async function poll() {
 	if (document.hidden || pollDelay() === null) return;
-	await refreshSale();
+	await fetchSale();
 	schedulePoll(pollDelay());
 }
 

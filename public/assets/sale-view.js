@@ -9,6 +9,7 @@ import { formatCount, formatCountdown, formatDateTime, formatMoney } from "./lib
  * @typedef {import("./lib/shop-api.js").Order} Order
  * @typedef {import("./lib/sale-status.js").SaleStatus} SaleStatus
  * @typedef {import("./bot-check.js").BotCheckEvent} BotCheckEvent
+ * @typedef {import("./lib/purchase-protocol.js").Progress} Progress
  * @typedef {"info" | "success" | "warning" | "error"} Tone
  * @typedef {{ sale: Sale, status: SaleStatus, now: number, holding: boolean, canPress: boolean,
  *             busy: boolean }} Frame
@@ -53,6 +54,14 @@ const BOT_CHECK_NOTES = {
 	// The status line explains this one.
 	unavailable: "",
 };
+
+/** What each "not now" answer means to a shopper, while the protocol waits it out. */
+const WAIT_REASONS = /** @type {Record<string, string>} */ ({
+	rate_limited: "Too many requests right now.",
+	overloaded: "The sale is very busy right now. Nothing was taken.",
+	bot_check_unavailable: "The bot check is not answering right now.",
+	unavailable: "The shop is not answering right now.",
+});
 
 /** @type {ReturnType<typeof setTimeout> | undefined} */
 let retryTimer;
@@ -157,11 +166,26 @@ export function say(tone, message) {
 }
 
 /**
+ * What the purchase protocol is doing during a press.
+ * @param {Progress} progress
+ */
+export function showProgress(progress) {
+	clearRetryCountdown();
+	if (progress.kind === "reserving") say("info", "Reserving your chance to buy…");
+	else if (progress.kind === "buying") say("info", "Buying…");
+	else if (progress.kind === "almost_open") say("info", "Almost open…");
+	else {
+		say("warning", `${WAIT_REASONS[progress.code] ?? "Please wait."} Trying again by itself shortly.`);
+		showRetryCountdown(progress.waitMs);
+	}
+}
+
+/**
  * "Retrying in 3 s", counting down beside the status line. The live region
  * announced the wait once; this line is not announced each second.
  * @param {number} waitMs
  */
-export function showRetryCountdown(waitMs) {
+function showRetryCountdown(waitMs) {
 	clearTimeout(retryTimer);
 	const until = performance.now() + waitMs;
 	const step = () => {
