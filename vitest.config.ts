@@ -76,12 +76,24 @@ export default defineConfig(async () => {
 					},
 				},
 				{
-					// Browser tests: Debian's Chromium against the Worker in local workerd.
+					// Browser tests: Chromium (the system's, or the one from npm)
+					// against the Worker in local workerd.
 					test: {
 						name: "e2e",
 						include: ["test/e2e/**/*.test.ts"],
+						globalSetup: ["./test/e2e/browser-binary.ts"],
 						environment: "node",
 						testTimeout: 60_000,
+						hookTimeout: 120_000,
+					},
+				},
+				{
+					// The page's purchase protocol, with no DOM, against the Worker in local workerd.
+					test: {
+						name: "protocol",
+						include: ["test/protocol/**/*.test.ts"],
+						environment: "node",
+						testTimeout: 30_000,
 						hookTimeout: 120_000,
 					},
 				},

@@ -1,20 +1,24 @@
-import { backoffMs, callApi } from "./api.js";
-import { formatDateTime, formatMoney } from "./format.js";
+import { backoffMs } from "./lib/api-client.js";
+import { statusBadge } from "./lib/badges.js";
+import { byId, element } from "./lib/dom.js";
+import { formatDateTime, formatMoney } from "./lib/format.js";
+import { ShopApi } from "./lib/shop-api.js";
 
 /**
  * The front page: sales that are on now or coming up, from `GET /api/sales`.
- * @typedef {import("./sale-page.js").Sale} Sale
+ * @typedef {import("./lib/shop-api.js").Sale} Sale
  */
 
-const list = /** @type {HTMLUListElement} */ (document.getElementById("sale-list"));
-const status = /** @type {HTMLElement} */ (document.getElementById("sales-status"));
-const main = /** @type {HTMLElement} */ (document.getElementById("sales"));
+const list = byId("sale-list");
+const status = byId("sales-status");
+const main = byId("sales");
+const api = new ShopApi();
 
 void load();
 
 async function load() {
 	for (;;) {
-		const outcome = await callApi("/api/sales");
+		const outcome = await api.sales();
 		if (outcome.ok) {
 			show(outcome.data.sales);
 			return;
@@ -31,44 +35,27 @@ function show(sales) {
 	main.setAttribute("aria-busy", "false");
 }
 
-/** The list is not a countdown; the status as the server saw it is enough. */
-const BADGES = {
-	upcoming: ["Upcoming", "neutral"],
-	live: ["Live now", "live"],
-	sold_out: ["Sold out", "over"],
-	ended: ["Ended", "over"],
-};
-
-/** @param {Sale} sale */
+/**
+ * A card linking to the sale. The list is not a countdown: the status as the
+ * server saw it is enough.
+ * @param {Sale} sale
+ */
 function saleItem(sale) {
-	const [label, tone] = BADGES[/** @type {keyof typeof BADGES} */ (sale.status)] ?? BADGES.upcoming;
-	const badge = element("p", "badge", label);
-	badge.dataset.tone = tone;
 	const when =
 		sale.status === "upcoming"
 			? `Starts ${formatDateTime(sale.startsAt)}`
 			: `Ends ${formatDateTime(sale.endsAt)}`;
 	const meta = `${formatMoney(sale.priceCents, sale.currency)} · ${when}`;
-
 	const card = element("article", "card");
-	// Sale names and descriptions are text, never markup.
-	card.append(badge, element("h2", "", sale.name), element("p", "sale-meta", meta));
+	card.append(
+		statusBadge("p", sale.status, "shopper"),
+		element("h2", "", sale.name),
+		element("p", "sale-meta", meta),
+	);
 	const link = element("a", "sale-link");
-	/** @type {HTMLAnchorElement} */ (link).href = `/sales/${encodeURIComponent(sale.id)}`;
+	link.href = `/sales/${encodeURIComponent(sale.id)}`;
 	link.append(card);
 	const item = document.createElement("li");
 	item.append(link);
 	return item;
-}
-
-/**
- * @param {string} tag
- * @param {string} className
- * @param {string} [text]
- */
-function element(tag, className, text) {
-	const node = document.createElement(tag);
-	if (className) node.className = className;
-	if (text !== undefined) node.textContent = text;
-	return node;
 }

@@ -1,74 +1,55 @@
-import { backoffMs, callApi, NETWORK_FAILURE } from "./api.js";
 import { BotCheck } from "./bot-check.js";
-import { formatCountdown, formatDateTime, formatMoney } from "./format.js";
-import { ServerClock } from "./server-clock.js";
+import { backoffMs, NETWORK_FAILURE } from "./lib/api-client.js";
+import { PurchaseProtocol } from "./lib/purchase-protocol.js";
+import { saleStatus } from "./lib/sale-status.js";
+import { ServerClock } from "./lib/server-clock.js";
+import { ShopApi } from "./lib/shop-api.js";
+import {
+	botCheckContainer,
+	chosenQuantity,
+	clearRetryCountdown,
+	focusOrder,
+	onBuyPressed,
+	render,
+	say,
+	showBotCheckNote,
+	showLoaded,
+	showMissingSale,
+	showOrder,
+	showProgress,
+	showSaleDetails,
+} from "./sale-view.js";
 
 /**
  * The countdown page of one sale, `/sales/{saleId}`. It counts down on the
- * server's clock, opens the Buy button at the start, and turns one press into
- * at most one purchase-token and one purchase request (plus the retries the
- * server asks for with Retry-After).
+ * server's clock, opens the Buy button at the start, and hands each press to
+ * the purchase protocol, then says how it ended.
  *
- * @typedef {import("./api.js").ApiOutcome} ApiOutcome
- * @typedef {import("./api.js").ApiFailure} ApiFailure
- * @typedef {{ id: string, name: string, description: string, priceCents: number, currency: string,
- *             startsAt: number, endsAt: number, totalStock: number, remaining: number,
- *             maxPerUser: number, status: string }} Sale
- * @typedef {{ id: string, quantity: number, createdAt: number }} Order
- * @typedef {"upcoming" | "live" | "sold_out" | "ended"} Phase
- * @typedef {"info" | "success" | "warning" | "error"} Tone
+ * @typedef {import("./lib/api-client.js").ApiFailure} ApiFailure
+ * @typedef {import("./lib/shop-api.js").Sale} Sale
+ * @typedef {import("./lib/shop-api.js").Order} Order
+ * @typedef {import("./lib/sale-status.js").SaleStatus} SaleStatus
+ * @typedef {import("./lib/purchase-protocol.js").PurchaseResult} PurchaseResult
+ * @typedef {import("./sale-view.js").Tone} Tone
  */
 
-/** Answers that mean "not now": wait for Retry-After, then ask again. */
-const RETRY_LATER = new Set(["rate_limited", "overloaded", "bot_check_unavailable", "unavailable"]);
-/** A press this early is a clock out of step, worth waiting out; any earlier is a moved start. */
-const MAX_EARLY_MS = 5_000;
-/** A purchase token this close to expiry is not worth sending. */
-const TOKEN_MARGIN_MS = 5_000;
 /** While the sale is live the stock is refreshed every 1 to 2 s, never more often. */
 const LIVE_POLL_MS = 1_000;
 /** Before the start the sale can still be edited; look again at most this often. */
 const UPCOMING_POLL_MS = 60_000;
 
-const BADGES = /** @type {const} */ ({
-	upcoming: ["Upcoming", "neutral"],
-	live: ["Live now", "live"],
-	sold_out: ["Sold out", "over"],
-	ended: ["Ended", "over"],
-});
-
 const saleId = decodeURIComponent(location.pathname.split("/")[2] ?? "");
-const saleApi = `/api/sales/${encodeURIComponent(saleId)}`;
-
-const view = {
-	main: byId("sale"),
-	badge: byId("sale-badge"),
-	name: byId("sale-name"),
-	description: byId("sale-description"),
-	body: byId("sale-body"),
-	price: byId("sale-price"),
-	stock: byId("sale-stock"),
-	stockFill: byId("stock-fill"),
-	clockLabel: byId("clock-label"),
-	countdown: byId("countdown"),
-	clockDetail: byId("clock-detail"),
-	purchase: byId("purchase"),
-	botCheckNote: byId("bot-check-note"),
-	quantityField: byId("quantity-field"),
-	quantity: /** @type {HTMLSelectElement} */ (byId("quantity")),
-	buy: /** @type {HTMLButtonElement} */ (byId("buy")),
-	status: byId("status"),
-	statusDetail: byId("status-detail"),
-	order: byId("order"),
-	orderTitle: byId("order-title"),
-	orderId: byId("order-id"),
-	orderQuantity: byId("order-quantity"),
-	orderTotal: byId("order-total"),
-	orderPlaced: byId("order-placed"),
-};
-
-const clock = new ServerClock();
-const botCheck = new BotCheck(byId("bot-check-widget"), showBotCheck);
+const api = new ShopApi();
+const clock = new ServerClock(api);
+const botCheck = new BotCheck(botCheckContainer, onBotCheckEvent);
+const protocol = new PurchaseProtocol({
+	api,
+	saleId,
+	clock,
+	startsAt: () => currentSale().startsAt,
+	botCheckToken: () => botCheck.token(),
+	onProgress: showProgress,
+});
 
 const state = {
 	/** @type {Sale | null} */
@@ -77,42 +58,33 @@ const state = {
 	order: null,
 	/** A press is being handled; further presses are ignored until it is done. */
 	busy: false,
-	signedIn: false,
-	/** @type {Promise<boolean> | null} */
-	signingIn: null,
-	/**
-	 * Kept after a network failure so that pressing again does not need a new one.
-	 * @type {{ token: string, expiresAt: number } | null}
-	 */
-	purchaseToken: null,
-	/** @type {Phase | null} */
-	lastPhase: null,
+	/** @type {SaleStatus | null} */
+	lastStatus: null,
 	/** @type {ReturnType<typeof setTimeout> | undefined} */
 	tickTimer: undefined,
 	/** @type {ReturnType<typeof setTimeout> | undefined} */
 	pollTimer: undefined,
 };
 
-view.buy.addEventListener("click", () => {
-	void buy();
-});
+onBuyPressed(() => void buy());
 document.addEventListener("visibilitychange", () => {
-	// Background tabs get their timers throttled; catch up on return.
 	if (document.hidden || !state.sale) return;
+	// Background tabs get their timers throttled, and a device that slept
+	// stopped performance.now(), so the clock is synced again as well.
 	tick();
 	schedulePoll(0);
+	void resyncClock();
 });
 
 void start();
 
 async function start() {
-	const [config, saleOutcome] = await Promise.all([callApi("/api/config"), loadSale(), clock.sync()]);
-	if (!saleOutcome) return;
-	void botCheck.start(config.ok ? String(config.data.turnstileSiteKey) : "");
-	view.body.hidden = false;
+	const [config, found] = await Promise.all([api.config(), loadSale(), clock.sync()]);
+	if (!found) return;
+	void botCheck.start(config.ok ? config.data.turnstileSiteKey : "");
 	tick();
 	await loadOrder();
-	view.main.setAttribute("aria-busy", "false");
+	showLoaded();
 	schedulePoll(pollDelay());
 }
 
@@ -122,11 +94,8 @@ async function start() {
  */
 async function loadSale() {
 	for (;;) {
-		const outcome = await callApi(saleApi);
-		if (outcome.ok) {
-			adoptSale(outcome.data);
-			return true;
-		}
+		const outcome = await fetchSale();
+		if (outcome.ok) return true;
 		if (outcome.code === "sale_not_found") {
 			showMissingSale();
 			return false;
@@ -136,63 +105,57 @@ async function loadSale() {
 	}
 }
 
+/**
+ * One `GET /api/sales/{id}`: adopts the sale, and syncs the clock again if
+ * the server's time that came with it says the clock has fallen out of step.
+ */
+async function fetchSale() {
+	const sentAt = performance.now();
+	const outcome = await api.sale(saleId);
+	if (!outcome.ok) return outcome;
+	if (clock.isOff(outcome.data.serverTime, sentAt, performance.now())) void resyncClock();
+	adoptSale(outcome.data.sale);
+	return outcome;
+}
+
+async function resyncClock() {
+	await clock.sync();
+	if (state.sale) tick();
+}
+
 /** After a reload or in a second tab: the order this shopper already holds. */
 async function loadOrder() {
-	const outcome = await callApi(`${saleApi}/order`);
-	if (outcome.ok) {
-		state.signedIn = true;
-		showOrder(outcome.data.order, "success", "You already have an order in this sale.");
-		return;
-	}
-	if (outcome.code === "no_order") {
-		state.signedIn = true;
+	const { order, failure } = await protocol.heldOrder();
+	if (order) {
+		holdOrder(order, "success", "You already have an order in this sale.");
 		return;
 	}
 	// No session yet (or an expired one): sign in as a guest now, so that the
 	// press at the start does not wait for it.
-	if (outcome.code === "unauthenticated") void ensureSession();
-}
-
-/** @param {{ sale: Sale, serverTime: number }} data */
-function adoptSale(data) {
-	clock.adoptIfUnsynced(data.serverTime);
-	const firstTime = state.sale === null;
-	state.sale = data.sale;
-	if (firstTime) showSaleDetails(data.sale);
-	render();
-}
-
-/** @param {Sale} sale */
-function showSaleDetails(sale) {
-	document.title = `${sale.name} · Doorbuster`;
-	// Names and descriptions come from the admin API: text, never markup.
-	view.name.textContent = sale.name;
-	view.description.textContent = sale.description;
-	view.price.textContent = formatMoney(sale.priceCents, sale.currency);
-	if (sale.maxPerUser > 1) {
-		for (let quantity = 1; quantity <= sale.maxPerUser; quantity++) {
-			view.quantity.append(new Option(String(quantity), String(quantity)));
-		}
-		view.quantityField.hidden = false;
+	if (failure?.code === "unauthenticated") {
+		void protocol.ensureSession().then((session) => {
+			if (session.outcome !== "signed_in") explainFailure(session, 1);
+		});
 	}
 }
 
-function showMissingSale() {
-	document.title = "Sale not found · Doorbuster";
-	view.badge.textContent = "Not found";
-	view.badge.dataset.tone = "neutral";
-	view.name.textContent = "There is no such sale";
-	view.description.textContent = "Check the link, or see the sales that are on now.";
-	view.main.setAttribute("aria-busy", "false");
+/** @param {Sale} sale */
+function adoptSale(sale) {
+	const firstTime = state.sale === null;
+	state.sale = sale;
+	if (firstTime) showSaleDetails(sale);
+	redraw();
 }
 
-/** @returns {Phase} */
-function phase() {
-	const sale = /** @type {Sale} */ (state.sale);
-	const now = clock.now();
-	if (now < sale.startsAt) return "upcoming";
-	if (now >= sale.endsAt) return "ended";
-	return sale.remaining <= 0 ? "sold_out" : "live";
+/** @returns {Sale} the sale, once loaded; nothing that needs it runs before */
+function currentSale() {
+	if (!state.sale) throw new Error("The sale is not loaded yet");
+	return state.sale;
+}
+
+/** @returns {SaleStatus} */
+function statusNow() {
+	return saleStatus(currentSale(), clock.now());
 }
 
 /**
@@ -202,10 +165,10 @@ function phase() {
  */
 function tick() {
 	clearTimeout(state.tickTimer);
-	render();
-	const current = phase();
-	const sale = /** @type {Sale} */ (state.sale);
-	const target = current === "upcoming" ? sale.startsAt : current === "ended" ? null : sale.endsAt;
+	redraw();
+	const sale = currentSale();
+	const status = statusNow();
+	const target = status === "upcoming" ? sale.startsAt : status === "ended" ? null : sale.endsAt;
 	if (target === null) return;
 	const left = target - clock.now();
 	const step = left <= 60_000 ? 100 : 1_000;
@@ -213,51 +176,27 @@ function tick() {
 	state.tickTimer = setTimeout(tick, (left % step || step) + 1);
 }
 
-function render() {
+function redraw() {
 	if (!state.sale) return;
-	const sale = state.sale;
-	const current = phase();
-	if (state.lastPhase !== current) enterPhase(current);
-
-	view.stock.textContent = `${sale.remaining.toLocaleString()} of ${sale.totalStock.toLocaleString()}`;
-	view.stockFill.style.setProperty("--fill", String(Math.max(0, sale.remaining) / sale.totalStock));
-
-	const now = clock.now();
-	if (current === "upcoming") {
-		view.clockLabel.textContent = "Opens in";
-		view.countdown.textContent = formatCountdown(sale.startsAt - now);
-		view.clockDetail.textContent = `Starts ${formatDateTime(sale.startsAt)}`;
-	} else if (current === "live" || current === "sold_out") {
-		view.clockLabel.textContent = current === "live" ? "Ends in" : "Sold out";
-		view.countdown.textContent = current === "live" ? formatCountdown(sale.endsAt - now) : "0 left";
-		view.clockDetail.textContent = `Ends ${formatDateTime(sale.endsAt)}`;
-	} else {
-		view.clockLabel.textContent = "Sale over";
-		view.countdown.textContent = "Closed";
-		view.clockDetail.textContent = `Ended ${formatDateTime(sale.endsAt)}`;
-	}
-
-	const [badge, tone] = BADGES[current];
-	view.badge.textContent = badge;
-	view.badge.dataset.tone = tone;
-
-	const holding = state.order !== null;
-	view.purchase.hidden = holding || current === "ended" || current === "sold_out";
-	view.order.hidden = !holding;
-	const canPress = canBuy();
-	view.buy.setAttribute("aria-disabled", String(!canPress));
-	view.buy.setAttribute("aria-busy", String(state.busy));
-	view.buy.textContent = state.busy ? "Buying…" : "Buy now";
-	view.quantity.disabled = state.busy;
+	const status = statusNow();
+	if (state.lastStatus !== status) enterStatus(status);
+	render({
+		sale: state.sale,
+		status,
+		now: clock.now(),
+		holding: state.order !== null,
+		canPress: canBuy(),
+		busy: state.busy,
+	});
 }
 
 /**
- * One-off effects of reaching a phase: announcements and the stock poller.
- * @param {Phase} next
+ * One-off effects of reaching a status: announcements and the stock poller.
+ * @param {SaleStatus} next
  */
-function enterPhase(next) {
-	const previous = state.lastPhase;
-	state.lastPhase = next;
+function enterStatus(next) {
+	const previous = state.lastStatus;
+	state.lastStatus = next;
 	if (state.order) return;
 	if (next === "live" && previous === "upcoming") {
 		say("info", "The sale is open. You can buy now.");
@@ -272,7 +211,7 @@ function enterPhase(next) {
 function canBuy() {
 	return (
 		state.sale !== null &&
-		phase() === "live" &&
+		statusNow() === "live" &&
 		!state.busy &&
 		state.order === null &&
 		botCheck.mode !== "unavailable"
@@ -280,198 +219,55 @@ function canBuy() {
 }
 
 async function buy() {
-	// The button is never truly disabled, so keyboard users can wait on it;
-	// this guard is what makes an early or repeated press a no-op.
+	// The button is never truly disabled; this guard is what makes an early
+	// or repeated press a no-op.
 	if (!canBuy()) return;
 	state.busy = true;
-	render();
+	redraw();
+	const quantity = chosenQuantity();
 	try {
-		await purchase(Number(view.quantity.value || 1));
+		showResult(await protocol.buy(quantity), quantity);
 	} finally {
 		state.busy = false;
-		setDetail("");
-		render();
+		clearRetryCountdown();
+		redraw();
 	}
 }
 
 /**
- * Tokens can go stale or a session can lapse mid-flow; they are renewed at
- * most twice per press, so a press can never loop.
+ * @param {PurchaseResult} result
  * @param {number} quantity
  */
-async function purchase(quantity) {
-	let renewals = 2;
-	for (;;) {
-		if (!(await ensureSession())) return;
-		const purchaseToken = await currentPurchaseToken();
-		if (!purchaseToken) return;
-		say("info", "Buying…");
-		const outcome = await withRetries(() =>
-			callApi(`${saleApi}/purchase`, { method: "POST", body: { purchaseToken, quantity } }),
-		);
-		if (outcome.ok) {
-			state.purchaseToken = null;
-			if (outcome.status === 201) {
-				const sale = /** @type {Sale} */ (state.sale);
-				sale.remaining = Math.max(0, sale.remaining - outcome.data.order.quantity);
-				showOrder(outcome.data.order, "success", "You got it! Your order is confirmed.");
-			} else {
-				showOrder(
-					outcome.data.order,
-					"info",
-					"You already have an order in this sale, so nothing more was bought.",
-				);
-				// Bought elsewhere (another tab): this page's stock figure predates it.
-				void refreshSale();
-			}
-			view.orderTitle.focus();
-			return;
-		}
-		if ((outcome.code === "invalid_token" || outcome.code === "unauthenticated") && renewals-- > 0) {
-			state.purchaseToken = null;
-			if (outcome.code === "unauthenticated") state.signedIn = false;
-			continue;
-		}
-		if (outcome.code !== NETWORK_FAILURE) state.purchaseToken = null;
-		explainRefusal(outcome, quantity);
-		return;
+function showResult(result, quantity) {
+	if (result.outcome === "bought") {
+		const sale = currentSale();
+		sale.remaining = Math.max(0, sale.remaining - result.order.quantity);
+		holdOrder(result.order, "success", "You got it! Your order is confirmed.");
+		focusOrder();
+	} else if (result.outcome === "already_held") {
+		holdOrder(result.order, "info", "You already have an order in this sale, so nothing more was bought.");
+		focusOrder();
+		// Bought elsewhere (another tab): this page's stock figure predates it.
+		void fetchSale();
+	} else {
+		explainFailure(result, quantity);
 	}
-}
-
-/**
- * A purchase token still good for a while, or a new one.
- * @returns {Promise<string | null>}
- */
-async function currentPurchaseToken() {
-	const held = state.purchaseToken;
-	if (held && held.expiresAt - clock.now() > TOKEN_MARGIN_MS) return held.token;
-	let renewals = 1;
-	for (;;) {
-		const outcome = await withRetries(async () => {
-			const turnstileToken = await botCheckToken();
-			if (turnstileToken === null) return null;
-			say("info", "Reserving your chance to buy…");
-			return callApi(`${saleApi}/purchase-token`, { method: "POST", body: { turnstileToken } });
-		});
-		if (outcome === null) return null;
-		if (outcome.ok) {
-			state.purchaseToken = { token: outcome.data.purchaseToken, expiresAt: outcome.data.expiresAt };
-			return outcome.data.purchaseToken;
-		}
-		if (outcome.code === "unauthenticated" && renewals-- > 0) {
-			state.signedIn = false;
-			if (await ensureSession()) continue;
-			return null;
-		}
-		explainRefusal(outcome, 1);
-		return null;
-	}
-}
-
-/**
- * Sends, and while the answer is "not now" (429, 503, or 425 a hair before
- * the start) waits as told, with jitter, showing the wait, and sends again.
- * @template {ApiOutcome | null} T
- * @param {() => Promise<T>} send
- * @returns {Promise<T>}
- */
-async function withRetries(send) {
-	for (;;) {
-		const outcome = await send();
-		if (outcome === null || outcome.ok) return outcome;
-		if (RETRY_LATER.has(outcome.code)) {
-			await waitToRetry(outcome);
-		} else if (!(outcome.code === "not_started" && (await waitForStart(outcome)))) {
-			return outcome;
-		}
-	}
-}
-
-/** @param {ApiFailure} outcome */
-async function waitToRetry(outcome) {
-	const wait = backoffMs(outcome.retryAfterMs);
-	const reasons = /** @type {Record<string, string>} */ ({
-		rate_limited: "Too many requests right now.",
-		overloaded: "The sale is very busy right now. Nothing was taken.",
-		bot_check_unavailable: "The bot check is not answering right now.",
-		unavailable: "The shop is not answering right now.",
-	});
-	say("warning", `${reasons[outcome.code] ?? "Please wait."} Trying again by itself shortly.`);
-	const until = performance.now() + wait;
-	// The live region is announced once; the countdown beside it is not.
-	for (let left = wait; left > 0; left = until - performance.now()) {
-		setDetail(`Retrying in ${Math.ceil(left / 1000)} s`);
-		await sleep(Math.min(left, left % 1000 || 1000));
-	}
-	setDetail("");
-}
-
-/**
- * Our clock said the sale was open and the server said not yet. Usually we
- * are a few milliseconds early: re-sync and wait for the real start. If the
- * start has moved (the sale was rescheduled), count down to the new one.
- * @param {ApiFailure} outcome
- * @returns {Promise<boolean>} whether to send again
- */
-async function waitForStart(outcome) {
-	const sale = /** @type {Sale} */ (state.sale);
-	const startsAt = Number(outcome.details.startsAt ?? sale.startsAt);
-	await clock.sync();
-	const wait = startsAt - clock.now();
-	if (wait > MAX_EARLY_MS) {
-		sale.startsAt = startsAt;
-		tick();
-		return false;
-	}
-	say("info", "Almost open…");
-	await sleep(Math.max(0, wait) + 20 + Math.random() * 80);
-	return true;
-}
-
-/**
- * Guest sign-in (POST /api/session) when this browser has no session.
- * Shared by the page load and a press, so it runs once.
- * @returns {Promise<boolean>}
- */
-function ensureSession() {
-	if (state.signedIn) return Promise.resolve(true);
-	state.signingIn ??= signIn().finally(() => {
-		state.signingIn = null;
-	});
-	return state.signingIn;
-}
-
-async function signIn() {
-	const outcome = await withRetries(async () => {
-		const turnstileToken = await botCheckToken();
-		if (turnstileToken === null) return null;
-		return callApi("/api/session", { method: "POST", body: { turnstileToken } });
-	});
-	if (outcome === null) return false;
-	if (outcome.ok) {
-		state.signedIn = true;
-		return true;
-	}
-	explainRefusal(outcome, 1);
-	return false;
-}
-
-/** @returns {Promise<string | null>} */
-async function botCheckToken() {
-	const token = await botCheck.token();
-	if (token === null) explainBotCheckUnavailable();
-	return token;
 }
 
 /**
  * Every refusal in the contract gets its own words.
- * @param {ApiFailure} outcome
+ * @param {{ outcome: "refused", failure: ApiFailure } | { outcome: "no_bot_check" }} result
  * @param {number} quantity
  */
-function explainRefusal(outcome, quantity) {
-	const sale = /** @type {Sale} */ (state.sale);
-	let message = `Something went wrong: ${outcome.message}`;
-	switch (outcome.code) {
+function explainFailure(result, quantity) {
+	if (result.outcome === "no_bot_check") {
+		explainBotCheckUnavailable();
+		return;
+	}
+	const { failure } = result;
+	const sale = currentSale();
+	let message = `Something went wrong: ${failure.message}`;
+	switch (failure.code) {
 		case "sold_out":
 			if (quantity > 1) {
 				message = `There are not ${quantity} left. Try a smaller quantity.`;
@@ -481,9 +277,16 @@ function explainRefusal(outcome, quantity) {
 				message = "Sold out. Every unit has been taken.";
 			}
 			break;
-		case "not_started":
+		case "not_started": {
+			// The sale was rescheduled: count down to the start the server named.
+			const startsAt = Number(failure.details.startsAt);
+			if (Number.isFinite(startsAt) && startsAt !== sale.startsAt) {
+				sale.startsAt = startsAt;
+				tick();
+			}
 			message = "The sale has not opened yet. Watch the countdown.";
 			break;
+		}
 		case "ended":
 			sale.endsAt = Math.min(sale.endsAt, clock.now());
 			message = "Too late: this sale has ended.";
@@ -501,9 +304,9 @@ function explainRefusal(outcome, quantity) {
 				"Network problem: your request did not reach us. Check your connection and press Buy now again.";
 			break;
 	}
-	// Render first: a phase change announces itself, and this, the more
+	// Redraw first: a status change announces itself, and this, the more
 	// specific message, must be the one left standing.
-	render();
+	redraw();
 	say("error", message);
 }
 
@@ -515,20 +318,10 @@ function explainBotCheckUnavailable() {
 }
 
 /** @param {import("./bot-check.js").BotCheckEvent} event */
-function showBotCheck(event) {
-	const notes = {
-		loading: "Loading the bot check…",
-		widget: "",
-		ready: "",
-		waiting: "Complete the check above to continue.",
-		error: "The bot check hit a problem and is trying again.",
-		"offline-test": "Bot check in offline test mode (Turnstile test key, script not reachable).",
-		// The status line explains this one.
-		unavailable: "",
-	};
-	view.botCheckNote.textContent = notes[event];
+function onBotCheckEvent(event) {
+	showBotCheckNote(event);
 	if (event === "unavailable") explainBotCheckUnavailable();
-	if (state.sale) render();
+	redraw();
 }
 
 /**
@@ -536,16 +329,12 @@ function showBotCheck(event) {
  * @param {Tone} tone
  * @param {string} message
  */
-function showOrder(order, tone, message) {
-	const sale = /** @type {Sale} */ (state.sale);
+function holdOrder(order, tone, message) {
 	state.order = order;
-	view.orderId.textContent = order.id;
-	view.orderQuantity.textContent = String(order.quantity);
-	view.orderTotal.textContent = formatMoney(sale.priceCents * order.quantity, sale.currency);
-	view.orderPlaced.textContent = formatDateTime(order.createdAt);
+	showOrder(order, currentSale());
 	say(tone, message);
 	clearTimeout(state.pollTimer);
-	render();
+	redraw();
 }
 
 /**
@@ -563,47 +352,21 @@ function schedulePoll(delay) {
 
 async function poll() {
 	if (document.hidden || pollDelay() === null) return;
-	await refreshSale();
+	await fetchSale();
 	schedulePoll(pollDelay());
-}
-
-async function refreshSale() {
-	const outcome = await callApi(saleApi);
-	if (outcome.ok) adoptSale(outcome.data);
 }
 
 /** @returns {number | null} */
 function pollDelay() {
 	if (!state.sale || state.order) return null;
-	const current = phase();
+	const status = statusNow();
 	const jitter = Math.random() * LIVE_POLL_MS;
-	if (current === "live") return LIVE_POLL_MS + jitter;
-	if (current === "upcoming") return Math.min(state.sale.startsAt - clock.now(), UPCOMING_POLL_MS) + jitter;
+	if (status === "live") return LIVE_POLL_MS + jitter;
+	if (status === "upcoming") return Math.min(state.sale.startsAt - clock.now(), UPCOMING_POLL_MS) + jitter;
 	return null;
-}
-
-/**
- * @param {Tone} tone
- * @param {string} message
- */
-function say(tone, message) {
-	view.status.dataset.tone = tone;
-	view.status.textContent = message;
-}
-
-/** @param {string} text */
-function setDetail(text) {
-	view.statusDetail.textContent = text;
 }
 
 /** @param {number} ms */
 function sleep(ms) {
 	return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** @param {string} id */
-function byId(id) {
-	const element = document.getElementById(id);
-	if (!element) throw new Error(`The page has no #${id}`);
-	return element;
 }

@@ -1,18 +1,25 @@
+import { ApiClient, failureOf, noAnswer } from "/assets/lib/api-client.js";
+
 /**
- * The admin API as the console sees it. The admin token lives in this tab's
- * session storage only and travels in the Authorization header, never in a
- * URL, so it cannot leak through history, logs or a Referer.
+ * The admin side of the contract (docs/API.md "Admin"), typed, over the one
+ * API client. The admin token lives in this tab's session storage only and
+ * travels in the Authorization header, never in a URL, so it cannot leak
+ * through history, logs or a Referer.
  *
- * @typedef {{ ok: true, status: number, data: any }} AdminSuccess
- * @typedef {{ ok: false, status: number, code: string, message: string,
- *             retryAfterMs: number | null }} AdminFailure
- * @typedef {AdminSuccess | AdminFailure} AdminOutcome
+ * @typedef {import("/assets/lib/api-client.js").ApiFailure} ApiFailure
+ * @typedef {import("/assets/lib/shop-api.js").Sale} Sale
+ * @typedef {import("./sale-form.js").SaleInput} SaleInput
+ * @typedef {import("./sales-chart.js").Series} Series
+ * @typedef {{ sold: number, remaining: number, buyers: number, ordersRecorded: number,
+ *             ordersPending: number, outcomes: Record<string, number> }} Stats
+ * @typedef {{ sale: Sale, stats: Stats, series: Series }} LiveFigures
+ */
+/**
+ * @template T
+ * @typedef {import("/assets/lib/api-client.js").ApiOutcome<T>} ApiOutcome
  */
 
 const TOKEN_KEY = "doorbuster.adminToken";
-
-/** `code` of the outcome when the request never got an answer. */
-export const NETWORK_FAILURE = "network_failure";
 
 /** @returns {string | null} */
 export function storedToken() {
@@ -28,76 +35,68 @@ export function forgetToken() {
 	sessionStorage.removeItem(TOKEN_KEY);
 }
 
-/**
- * @param {string} path
- * @param {{ method?: string, body?: unknown, token?: string }} [options]
- *   `token` checks a token before it is stored; otherwise the stored one is sent.
- * @returns {Promise<Response | null>} null when the request got no answer
- */
-export async function adminFetch(path, options = {}) {
-	const { method = "GET", body, token = storedToken() ?? "" } = options;
-	/** @type {Record<string, string>} */
-	const headers = { authorization: `Bearer ${token}` };
-	if (body !== undefined) headers["content-type"] = "application/json";
-	try {
-		return await fetch(path, {
-			method,
-			headers,
-			body: body === undefined ? undefined : JSON.stringify(body),
-			// Live figures must be fresh, and admin answers must never sit in a shared cache.
-			cache: "no-store",
+export class AdminApi {
+	#client;
+
+	/** @param {() => string} [token] the stored token by default; another one to check it before storing */
+	constructor(token = () => storedToken() ?? "") {
+		this.#client = new ApiClient({
+			headers: () => ({ authorization: `Bearer ${token()}` }),
+			// The token is the only credential; no cookie of the shop's travels.
 			credentials: "omit",
 		});
-	} catch {
-		return null;
+	}
+
+	/** @returns {Promise<ApiOutcome<{ sales: Sale[] }>>} */
+	sales() {
+		return /** @type {Promise<ApiOutcome<{ sales: Sale[] }>>} */ (this.#client.call("/admin/sales"));
+	}
+
+	/**
+	 * The sale with its live figures.
+	 * @param {string} saleId
+	 * @returns {Promise<ApiOutcome<LiveFigures>>}
+	 */
+	sale(saleId) {
+		return /** @type {Promise<ApiOutcome<LiveFigures>>} */ (this.#client.call(salePath(saleId)));
+	}
+
+	/**
+	 * Creates the sale, or replaces it before it starts.
+	 * @param {string} saleId
+	 * @param {SaleInput} input
+	 * @returns {Promise<ApiOutcome<{ sale: Sale }>>}
+	 */
+	putSale(saleId, input) {
+		return /** @type {Promise<ApiOutcome<{ sale: Sale }>>} */ (
+			this.#client.call(salePath(saleId), { method: "PUT", body: input })
+		);
+	}
+
+	/**
+	 * @param {string} saleId
+	 * @returns {Promise<ApiOutcome<{ resent: number }>>}
+	 */
+	reconcile(saleId) {
+		return /** @type {Promise<ApiOutcome<{ resent: number }>>} */ (
+			this.#client.call(`${salePath(saleId)}/reconcile`, { method: "POST" })
+		);
+	}
+
+	/**
+	 * The whole order book of the sale as a CSV file.
+	 * @param {string} saleId
+	 * @returns {Promise<ApiOutcome<Blob>>}
+	 */
+	async ordersCsv(saleId) {
+		const response = await this.#client.send(`${salePath(saleId)}/orders.csv`);
+		if (!response) return noAnswer();
+		if (!response.ok) return failureOf(response, await response.json().catch(() => null));
+		return { ok: true, status: response.status, data: await response.blob() };
 	}
 }
 
-/**
- * A JSON admin call. Resolves to an outcome and never throws: refusals are
- * data the console shows.
- * @param {string} path
- * @param {{ method?: string, body?: unknown, token?: string }} [options]
- * @returns {Promise<AdminOutcome>}
- */
-export async function adminCall(path, options = {}) {
-	const response = await adminFetch(path, options);
-	if (!response) return failure(0, NETWORK_FAILURE, "No answer from the server.", null);
-	const data = await response.json().catch(() => null);
-	if (response.ok) return { ok: true, status: response.status, data };
-	return failureOf(response, data);
-}
-
-/**
- * The contract's error shape `{"error": {"code", "message"}}`, read from a
- * refused response's parsed body.
- * @param {Response} response
- * @param {any} data
- * @returns {AdminFailure}
- */
-export function failureOf(response, data) {
-	const error = data?.error ?? {};
-	return failure(
-		response.status,
-		typeof error.code === "string" ? error.code : `http_${response.status}`,
-		typeof error.message === "string" ? error.message : `The server answered ${response.status}.`,
-		retryAfterMs(response.headers.get("retry-after")),
-	);
-}
-
-/**
- * @param {number} status
- * @param {string} code
- * @param {string} message
- * @param {number | null} retryAfter
- * @returns {AdminFailure}
- */
-function failure(status, code, message, retryAfter) {
-	return { ok: false, status, code, message, retryAfterMs: retryAfter };
-}
-
-/** @param {string | null} header seconds, as the contract sends them */
-function retryAfterMs(header) {
-	const seconds = Number(header ?? Number.NaN);
-	return Number.isFinite(seconds) ? Math.max(0, seconds * 1000) : null;
+/** @param {string} saleId */
+function salePath(saleId) {
+	return `/admin/sales/${encodeURIComponent(saleId)}`;
 }

@@ -1,6 +1,8 @@
+import { minorDigits } from "/assets/lib/format.js";
+
 /**
  * The sale form's values and the body of `PUT /admin/sales/{id}`. The checks
- * mirror the API's schema (src/sale.ts, saleInputSchema) so an operator sees
+ * mirror the API's schema (src/domain/sale.ts, saleInputSchema) so an operator sees
  * every problem at once, next to its field; the API still has the last word.
  *
  * @typedef {{ name: string, description: string, priceCents: number, currency: string,
@@ -96,17 +98,6 @@ export function formValuesOf(sale) {
 		startsAt: toLocalInput(sale.startsAt),
 		endsAt: toLocalInput(sale.endsAt),
 	};
-}
-
-/**
- * Digits after the decimal point in the currency's minor unit (2 for USD,
- * 0 for JPY, 3 for KWD), as ISO 4217 defines them.
- * @param {string} currency a well-formed code
- */
-export function minorDigits(currency) {
-	return (
-		new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2
-	);
 }
 
 /**

@@ -1,3 +1,5 @@
+import { formatClockTime, plural } from "/assets/lib/format.js";
+
 /**
  * Orders per second over a sale's life, drawn as inline SVG bars. The SVG is
  * drawn at the size it is shown, so its text stays legible on a phone.
@@ -60,18 +62,18 @@ export function drawChart(svg, series, emptyText) {
 		);
 	});
 	if (bars.length > 0) {
-		nodes.push(label(clockTime(series.startsAt), PAD.left, HEIGHT - 8, "start"));
+		nodes.push(label(formatClockTime(series.startsAt), PAD.left, HEIGHT - 8, "start"));
 		const lastX = PAD.left + bars.length * slot;
 		// The latest moment sits under the newest bar, unless it would overlap the first label.
 		if (lastX - PAD.left > 140) {
 			const last = bars.at(-1)?.end ?? series.startsAt;
-			nodes.push(label(clockTime(last), Math.min(lastX, width - PAD.right), HEIGHT - 8, "end"));
+			nodes.push(label(formatClockTime(last), Math.min(lastX, width - PAD.right), HEIGHT - 8, "end"));
 		}
 	}
 	const summary =
 		total === 0
 			? `Orders per second: ${emptyText}`
-			: `Orders per second since ${clockTime(series.startsAt)}: ${plural(total, "order")} in all, peak ${formatRate(peak.rate)} per second at ${clockTime(peak.at)}.`;
+			: `Orders per second since ${formatClockTime(series.startsAt)}: ${plural(total, "order")} in all, peak ${formatRate(peak.rate)} per second at ${formatClockTime(peak.at)}.`;
 	const title = shape("title", {});
 	title.textContent = summary;
 	svg.replaceChildren(title, ...nodes);
@@ -112,19 +114,6 @@ function niceCeiling(value) {
 /** @param {number} rate */
 function formatRate(rate) {
 	return new Intl.NumberFormat(undefined, { maximumFractionDigits: rate < 10 ? 1 : 0 }).format(rate);
-}
-
-/** @param {number} epochMs */
-function clockTime(epochMs) {
-	return new Intl.DateTimeFormat(undefined, { timeStyle: "medium" }).format(epochMs);
-}
-
-/**
- * @param {number} count
- * @param {string} noun
- */
-function plural(count, noun) {
-	return `${count.toLocaleString()} ${noun}${count === 1 ? "" : "s"}`;
 }
 
 /**

@@ -6,8 +6,18 @@
  */
 export function formatMoney(minorUnits, currency) {
 	const format = new Intl.NumberFormat(undefined, { style: "currency", currency });
-	const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
-	return format.format(minorUnits / 10 ** digits);
+	return format.format(minorUnits / 10 ** minorDigits(currency));
+}
+
+/**
+ * Digits after the decimal point in the currency's minor unit (2 for USD,
+ * 0 for JPY, 3 for KWD), as ISO 4217 defines them.
+ * @param {string} currency a well-formed code
+ */
+export function minorDigits(currency) {
+	return (
+		new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2
+	);
 }
 
 /**
@@ -40,4 +50,45 @@ export function formatDateTime(epochMs) {
 /** @param {number} value */
 function pad(value) {
 	return String(value).padStart(2, "0");
+}
+
+/**
+ * A moment's time of day, to the second, in the viewer's time zone.
+ * @param {number} epochMs
+ */
+export function formatClockTime(epochMs) {
+	return new Intl.DateTimeFormat(undefined, { timeStyle: "medium" }).format(epochMs);
+}
+
+/**
+ * A whole number with the viewer's grouping: "12,345".
+ * @param {number} n
+ */
+export function formatCount(n) {
+	return n.toLocaleString();
+}
+
+/**
+ * "1 order", "3 orders".
+ * @param {number} n
+ * @param {string} noun
+ */
+export function plural(n, noun) {
+	return `${formatCount(n)} ${noun}${n === 1 ? "" : "s"}`;
+}
+
+/**
+ * A file size: "512 bytes", "1.5 KB", "2.0 MB".
+ * @param {number} bytes
+ */
+export function formatBytes(bytes) {
+	if (bytes < 1024) return `${bytes} bytes`;
+	const units = ["KB", "MB", "GB"];
+	let value = bytes / 1024;
+	let unit = 0;
+	while (value >= 1024 && unit < units.length - 1) {
+		value /= 1024;
+		unit++;
+	}
+	return `${value.toFixed(1)} ${units[unit]}`;
 }

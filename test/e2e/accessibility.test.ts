@@ -1,0 +1,97 @@
+import { AxeBuilder } from "@axe-core/playwright";
+import type { Browser, Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { newShopper, openSale, useShopAndBrowser, waitForOpen, waitForText } from "./harness";
+
+const HOUR_MS = 3_600_000;
+
+/** WCAG 2.1 levels A and AA, the bar the pages are held to. */
+const WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
+const COLOR_SCHEMES = ["light", "dark"] as const;
+type ColorScheme = (typeof COLOR_SCHEMES)[number];
+
+const fixture = useShopAndBrowser();
+
+/** Every WCAG 2.1 AA violation axe finds on the page as it stands, one line each. */
+async function violations(page: Page): Promise<string[]> {
+	const results = await new AxeBuilder({ page }).withTags(WCAG_21_AA).analyze();
+	return results.violations.flatMap((violation) =>
+		violation.nodes.map((node) => `${violation.id} (${violation.impact}): ${node.target.join(" ")}`),
+	);
+}
+
+async function shopperPage(browser: Browser, colorScheme: ColorScheme): Promise<Page> {
+	const context = await newShopper(browser);
+	const page = await context.newPage();
+	await page.emulateMedia({ colorScheme });
+	return page;
+}
+
+describe.each(COLOR_SCHEMES)("an accessibility audit (WCAG 2.1 AA, %s colours)", (colorScheme) => {
+	it("finds nothing on the front page", async () => {
+		await fixture.shop.createSale({ name: "Live Drop", startsAt: Date.now() - 1_000 });
+		const later = Date.now() + HOUR_MS;
+		await fixture.shop.createSale({ name: "Later Drop", startsAt: later, endsAt: later + HOUR_MS });
+		const page = await shopperPage(fixture.browser, colorScheme);
+		await page.goto(fixture.shop.origin);
+		await page.waitForSelector("#sales[aria-busy='false']");
+		await page.locator(".badge[data-tone='live']").first().waitFor();
+		expect(await violations(page)).toEqual([]);
+		await page.context().close();
+	});
+
+	it("finds nothing on a sale page before, during and after the sale", async () => {
+		const later = Date.now() + HOUR_MS;
+		const upcoming = await fixture.shop.createSale({
+			startsAt: later,
+			endsAt: later + HOUR_MS,
+			maxPerUser: 2,
+		});
+		const live = await fixture.shop.createSale({ startsAt: Date.now() - 1_000, totalStock: 1 });
+		const page = await shopperPage(fixture.browser, colorScheme);
+
+		await openSale(page, fixture.shop, upcoming);
+		expect(await violations(page)).toEqual([]);
+
+		await openSale(page, fixture.shop, live);
+		await waitForOpen(page);
+		await waitForText(page, "#sale-badge", "Live now");
+		expect(await violations(page)).toEqual([]);
+
+		await page.click("#buy");
+		await page.waitForSelector("#order:not([hidden])");
+		expect(await violations(page)).toEqual([]);
+
+		const latecomer = await shopperPage(fixture.browser, colorScheme);
+		await openSale(latecomer, fixture.shop, live);
+		await waitForText(latecomer, "#sale-badge", "Sold out");
+		expect(await violations(latecomer)).toEqual([]);
+		await page.context().close();
+		await latecomer.context().close();
+	});
+
+	it("finds nothing in the admin console: signed out, the list, a live sale and the editor", async () => {
+		const saleId = await fixture.shop.createSale({ name: "Console Drop", startsAt: Date.now() - 1_000 });
+		const context = await fixture.browser.newContext({ viewport: { width: 1280, height: 860 } });
+		const page = await context.newPage();
+		await page.emulateMedia({ colorScheme });
+		await page.goto(`${fixture.shop.origin}/admin/`);
+		await page.waitForSelector("#sign-in:not([hidden])");
+		expect(await violations(page)).toEqual([]);
+
+		await page.fill("#token", process.env.ADMIN_TOKEN ?? "");
+		await page.click("#sign-in-button");
+		await page.locator(".sale-row", { hasText: saleId }).waitFor();
+		await page.click(`.sale-row[href="#sale/${saleId}"]`);
+		await waitForText(page, "#live-badge", "Live");
+		await page.waitForSelector("#live[aria-busy='false']");
+		expect(await violations(page)).toEqual([]);
+
+		await page.click("#new-sale");
+		await waitForText(page, "#editor-title", "New sale");
+		await page.click("#save-sale");
+		await waitForText(page, "#form-error", /^Check the/);
+		expect(await violations(page)).toEqual([]);
+		await context.close();
+	});
+});
