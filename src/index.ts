@@ -11,7 +11,7 @@ import { metaRoutes } from "./routes/meta";
 import { salesRoutes } from "./routes/sales";
 import { sessionRoutes } from "./routes/session";
 
-export { SaleGate } from "./sale-gate";
+export { SaleGate } from "./sale-object";
 
 const MAX_BODY_BYTES = 16 * 1024;
 

@@ -10,7 +10,7 @@ import { issuePurchaseToken } from "../../src/auth/purchase-token";
 import type { Order, OrderMessage } from "../../src/domain/order";
 import worker from "../../src/index";
 import { orderBookDb, recordOrders } from "../../src/order-book";
-import type { SalesSeries } from "../../src/sale-gate";
+import type { SalesSeries } from "../../src/sale-object";
 import { parseCsv } from "../support/parse-csv";
 import { admin, Buyer, call, createSale, saleStats, uniqueSaleId } from "./helpers";
 
