@@ -43,13 +43,16 @@ export class Outbox {
 		this.#host = host;
 	}
 
-	/** After the object (re)starts: reads the backoff and asks the alarm for any order still waiting. */
+	/**
+	 * After the object (re)starts: reads the backoff, and has orders still
+	 * waiting sent as soon as the object is up, or when the backoff says.
+	 */
 	resume(): void {
 		this.#retry =
 			this.#host.sql
 				.exec<{ failures: number; retryAt: number }>("SELECT failures, retry_at AS retryAt FROM outbox_retry")
 				.toArray()[0] ?? null;
-		if (this.#size() > 0) this.#host.wakeAt(this.#nextAttemptAt());
+		if (this.#size() > 0) this.#host.wakeAt(this.#retry?.retryAt ?? Date.now());
 	}
 
 	/** Queues an order for the order book; called inside the transaction that creates it. */
