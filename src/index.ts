@@ -12,7 +12,7 @@ import { refuseOtherMethods } from "./routes/method-not-allowed";
 import { salesRoutes } from "./routes/sales";
 import { sessionRoutes } from "./routes/session";
 
-export { SaleGate } from "./sale-gate";
+export { SaleGate } from "./sale-object";
 
 const MAX_BODY_BYTES = 16 * 1024;
 

@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import { SaleGate } from "../../src/sale-gate";
+import { SaleGate } from "../../src/sale-object";
 
 /**
  * The benchmark's yardsticks, run in the same workerd, behind the same

@@ -1,8 +1,9 @@
 import { issuePurchaseToken, isValidPurchaseToken } from "../auth/purchase-token";
 import type { Order } from "../domain/order";
+import { EDGE_OUTCOMES, type EdgeOutcome } from "../domain/outcome";
 import { type Sale, type SaleInput, type SaleRecord, saleStatus, withStatus } from "../domain/sale";
 import { ApiError, invalidRequest } from "../http-error";
-import type { EdgeOutcome, PurchaseResult, SaleGate } from "../sale-gate";
+import type { PurchaseResult, SaleGate } from "../sale-object";
 
 /** The contract lets the public view of a sale lag the truth by up to 2 s. */
 const VIEW_TTL_MS = 1_000;
@@ -260,7 +261,10 @@ export class SaleClient {
 		const seen = memory.get(this.#saleId);
 		if (!seen) return;
 		if (!seen.unreported) {
-			seen.unreported = { invalid_token: 0, overloaded: 0, sold_out: 0 };
+			seen.unreported = Object.fromEntries(EDGE_OUTCOMES.map((outcome) => [outcome, 0])) as Record<
+				EdgeOutcome,
+				number
+			>;
 			this.#waitUntil(this.#reportLater(seen));
 		}
 		seen.unreported[outcome] += 1;

@@ -59,6 +59,31 @@ describe("a live sale under a rush", () => {
 		expect((await saleStats(sale.id)).sold).toBe(1);
 	});
 
+	it("tells a buyer whose first answer was lost that the retry of that attempt bought (201), and a second press that it did not (200)", async () => {
+		const sale = await createSale("lost-answer", { totalStock: 5 });
+		const buyer = await Buyer.named("unlucky-network");
+		const purchaseToken = await buyer.purchaseToken(sale.id);
+		const press = (attemptId: string) =>
+			call("POST", `/api/sales/${sale.id}/purchase`, {
+				token: buyer.session,
+				ip: buyer.ip,
+				body: { purchaseToken, attemptId },
+			});
+
+		const first = await press("press-1");
+		expect(first.status).toBe(201);
+		const { order } = await first.json<{ order: Order }>();
+		// The answer to press-1 never reached the page; it retries press-1.
+		const retry = await press("press-1");
+		expect(retry.status).toBe(201);
+		expect((await retry.json<{ order: Order }>()).order).toEqual(order);
+		// A genuinely second press is a repeat of someone who already bought.
+		const second = await press("press-2");
+		expect(second.status).toBe(200);
+		expect((await second.json<{ order: Order }>()).order).toEqual(order);
+		expect((await saleStats(sale.id)).sold).toBe(1);
+	});
+
 	it("shows the buyer's order from the authoritative state, and 404 no_order before buying", async () => {
 		const sale = await createSale("my-order");
 		const buyer = await Buyer.named("shopper");

@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { issuePurchaseToken } from "../../src/auth/purchase-token";
 import type { Order } from "../../src/domain/order";
 import worker from "../../src/index";
-import type { SaleGate } from "../../src/sale-gate";
+import type { SaleGate } from "../../src/sale-object";
 import { Buyer, createSale, errorCode, orderBookRows, saleStats } from "./helpers";
 
 afterEach(() => {

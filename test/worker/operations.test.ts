@@ -11,7 +11,7 @@ import type { Order, OrderMessage } from "../../src/domain/order";
 import worker from "../../src/index";
 import { recordOrders } from "../../src/order-book/consumer";
 import { orderBookDb } from "../../src/order-book/queries";
-import type { SalesSeries } from "../../src/sale-gate";
+import type { SalesSeries } from "../../src/sale-object";
 import { parseCsv } from "../support/parse-csv";
 import { admin, Buyer, call, createSale, saleStats, uniqueSaleId } from "./helpers";
 
