@@ -41,6 +41,11 @@ const outage = {
 	"a 503 with an unreadable body": () => new Response("<html>upstream down</html>", { status: 503 }),
 	"a 429": () =>
 		stripeError(429, { type: "invalid_request_error", code: "rate_limit", message: "Too many." }),
+	"a 409 while a request with the same key is in flight": () =>
+		stripeError(409, {
+			type: "idempotency_error",
+			message: "There is currently another in-progress request.",
+		}),
 	"a lock timeout": () =>
 		stripeError(409, { type: "invalid_request_error", code: "lock_timeout", message: "Locked." }),
 };
