@@ -152,9 +152,8 @@ export class StripePayments {
 			return this.#expiryOutcome(await this.#stripe.checkout.sessions.retrieve(sessionId));
 		} catch (error) {
 			const failure = classify(error);
-			if (failure.transient) return { outcome: "unreachable", detail: failure.detail };
 			// A session this account does not have cannot be paid through it.
-			if (failure.status === 404) return { outcome: "expired" };
+			if (!failure.transient && failure.status === 404) return { outcome: "expired" };
 			return { outcome: "unreachable", detail: failure.detail };
 		}
 	}

@@ -129,8 +129,11 @@ describe("Stripe checkout", () => {
 
 		const outcome = await stripe().startCheckout(order({ amountCents: 20 }), "https://shop.example");
 
-		expect(outcome).toMatchObject({ ok: false, reason: "rejected" });
-		expect(outcome.ok || outcome.detail).toContain("Amount must be at least");
+		expect(outcome).toEqual({
+			ok: false,
+			reason: "rejected",
+			detail: expect.stringContaining("Amount must be at least"),
+		});
 	});
 });
 
@@ -258,8 +261,7 @@ describe("Stripe refunds", () => {
 
 		const outcome = await stripe().refund("pi_late");
 
-		expect(outcome).toMatchObject({ outcome: "refused" });
-		expect(outcome.outcome === "refused" && outcome.detail).toContain("charged back");
+		expect(outcome).toEqual({ outcome: "refused", detail: expect.stringContaining("charged back") });
 	});
 
 	it("counts a payment Stripe has already refunded as refunded", async () => {
