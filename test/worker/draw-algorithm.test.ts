@@ -196,19 +196,19 @@ describe("rejection sampling", () => {
 		expect(words.next()).toBe(third);
 	});
 
-	it("keeps every whole range of m below the limit, not just the first", async () => {
-		// For 2^32/3 < m ≤ 2^31 the limit is 2m: a word in [m, 2m) is kept, one in [2m, 2^32) is not.
-		const m = 2 ** 31 - 2 ** 29;
-		const kept = await seedWhere((a) => a >= m && a < 2 * m);
+	it("keeps a word just below the limit and rejects one at it", async () => {
+		// m = 1.5 × 2^30 leaves 2^32 mod m = 2^30: the limit is 2m = 3 × 2^30, not m and not 2^32 − m.
+		const m = 3 * 2 ** 29;
+		const limit = 2 ** 32 - 2 ** 30;
+		const kept = await seedWhere((a) => a >= 2 ** 32 - m && a < limit);
 		const keptWords = new WordStream(kept.seed);
 		expect(uniformIndex(m, keptWords)).toBe(kept.first - m);
 		expect(keptWords.taken).toBe(1);
 
-		const rejected = await seedWhere((a) => a >= 2 * m);
+		const rejected = await seedWhere((a, b) => a >= limit && b < limit);
 		const rejectedWords = new WordStream(rejected.seed);
-		const index = uniformIndex(m, rejectedWords);
-		expect(rejectedWords.taken).toBeGreaterThan(1);
-		expect(index).toBeLessThan(m);
+		expect(uniformIndex(m, rejectedWords)).toBe(rejected.second % m);
+		expect(rejectedWords.taken).toBe(2);
 	});
 });
 
