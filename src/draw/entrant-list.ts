@@ -1,5 +1,5 @@
 import { sha256 } from "@noble/hashes/sha2.js";
-import { bytesToHex, isLowerHex, writeHexBytes } from "./hex.ts";
+import { bytesToHex, decodeHexInto } from "./hex.ts";
 
 /** A commitment is a SHA-256 digest: 32 bytes, 64 hex digits. */
 export const COMMITMENT_BYTES = 32;
@@ -81,9 +81,6 @@ export class EntrantListBuilder {
 	/** Appends the next entrant in canonical order; throws {@link DrawInputError} if it breaks a rule. */
 	add(commitment: unknown, variantId: unknown, quantity: unknown): void {
 		const position = this.#count;
-		if (!isLowerHex(commitment, COMMITMENT_BYTES)) {
-			throw new DrawInputError(`entrant ${position}: commitment is not 64 lowercase hex digits`);
-		}
 		const variant = typeof variantId === "string" ? this.#variantIndex.get(variantId) : undefined;
 		if (variant === undefined) {
 			throw new DrawInputError(
@@ -93,8 +90,11 @@ export class EntrantListBuilder {
 		if (!isQuantity(quantity))
 			throw new DrawInputError(`entrant ${position}: quantity is not a positive integer`);
 		if (position === this.#quantities.length) this.#grow();
+		// Decoded straight into the slot past the list's end: an entrant failing a check is never counted.
 		const offset = position * COMMITMENT_BYTES;
-		writeHexBytes(commitment, this.#commitments, offset);
+		if (!decodeHexInto(commitment, this.#commitments, offset, COMMITMENT_BYTES)) {
+			throw new DrawInputError(`entrant ${position}: commitment is not 64 lowercase hex digits`);
+		}
 		if (position > 0 && compareCommitments(this.#commitments, offset - COMMITMENT_BYTES, offset) >= 0) {
 			throw new DrawInputError(`entrant ${position}: commitments are not strictly ascending`);
 		}
@@ -139,6 +139,28 @@ export function entrantList(variantIds: readonly string[], entrants: readonly En
 /** Entrant `index`'s commitment as hex. */
 export function commitmentAt(list: EntrantList, index: number): string {
 	return bytesToHex(list.commitments, index * COMMITMENT_BYTES, (index + 1) * COMMITMENT_BYTES);
+}
+
+/**
+ * The canonical index of the entrant with `commitment`, or -1: a binary
+ * search, since the list is sorted by commitment.
+ */
+export function indexOfCommitment(list: EntrantList, commitment: string): number {
+	const wanted = new Uint8Array(COMMITMENT_BYTES);
+	if (!decodeHexInto(commitment, wanted, 0, COMMITMENT_BYTES)) return -1;
+	let low = 0;
+	let high = list.count - 1;
+	while (low <= high) {
+		const middle = (low + high) >>> 1;
+		let order = 0;
+		for (let i = 0; i < COMMITMENT_BYTES && order === 0; i++) {
+			order = (list.commitments[middle * COMMITMENT_BYTES + i] as number) - (wanted[i] as number);
+		}
+		if (order === 0) return middle;
+		if (order < 0) low = middle + 1;
+		else high = middle - 1;
+	}
+	return -1;
 }
 
 /** Entrant `index` as the contract publishes it. */

@@ -15,20 +15,33 @@ export function isLowerHex(value: unknown, byteLength: number): value is string 
 
 /** Decodes lowercase hex of exactly `byteLength` bytes; throws a RangeError on anything else. */
 export function hexToBytes(value: string, byteLength: number): Uint8Array {
-	if (!isLowerHex(value, byteLength)) throw new RangeError(`expected ${byteLength * 2} lowercase hex digits`);
-	return writeHexBytes(value, new Uint8Array(byteLength), 0);
+	const bytes = new Uint8Array(byteLength);
+	if (!decodeHexInto(value, bytes, 0, byteLength)) {
+		throw new RangeError(`expected ${byteLength * 2} lowercase hex digits`);
+	}
+	return bytes;
 }
 
 /**
- * Writes the bytes of lowercase hex `value` (already checked) into `target`
- * at `offset` and returns `target`: lets a caller fill one big array without
- * an allocation per value.
+ * Decodes `value`, if it is lowercase hex of exactly `byteLength` bytes,
+ * into `target` at `offset`, checking and writing in one pass, so a caller
+ * can fill one big array without an allocation per value. Returns false,
+ * with `target` partly written, if it is not.
  */
-export function writeHexBytes(value: string, target: Uint8Array, offset: number): Uint8Array {
-	for (let i = 0; i < value.length; i += 2) {
-		target[offset + i / 2] = (nibble(value.charCodeAt(i)) << 4) | nibble(value.charCodeAt(i + 1));
+export function decodeHexInto(
+	value: unknown,
+	target: Uint8Array,
+	offset: number,
+	byteLength: number,
+): boolean {
+	if (typeof value !== "string" || value.length !== byteLength * 2) return false;
+	for (let i = 0; i < byteLength; i++) {
+		const high = nibble(value.charCodeAt(2 * i));
+		const low = nibble(value.charCodeAt(2 * i + 1));
+		if (high < 0 || low < 0) return false;
+		target[offset + i] = (high << 4) | low;
 	}
-	return target;
+	return true;
 }
 
 /** Lowercase hex of `bytes[start, end)`. */

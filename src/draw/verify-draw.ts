@@ -1,6 +1,12 @@
 import { z } from "zod";
 import { DRAW_ALGORITHM, entryCommitment, randomSource, runDraw } from "./draw-v1.ts";
-import { commitmentAt, DrawInputError, type EntrantList, EntrantListBuilder } from "./entrant-list.ts";
+import {
+	commitmentAt,
+	DrawInputError,
+	type EntrantList,
+	EntrantListBuilder,
+	indexOfCommitment,
+} from "./entrant-list.ts";
 import { isLowerHex } from "./hex.ts";
 import { verifyLocalReveal } from "./local-beacon.ts";
 import { QUICKNET, quicknetRound, verifyQuicknetRound } from "./quicknet.ts";
@@ -226,10 +232,9 @@ function checkWinners(recomputed: string[], published: string[], check: Check): 
  * offered once.
  */
 function checkRunnersUp(list: EntrantList, winners: Set<string>, runnersUp: string[], check: Check): void {
-	const entrants = new Set(Array.from({ length: list.count }, (_, index) => commitmentAt(list, index)));
 	const seen = new Set<string>();
 	for (const commitment of runnersUp) {
-		if (!entrants.has(commitment) || winners.has(commitment) || seen.has(commitment)) {
+		if (indexOfCommitment(list, commitment) < 0 || winners.has(commitment) || seen.has(commitment)) {
 			check("runners-up", false, `${commitment} is not an entrant, is a winner, or repeats`);
 			return;
 		}
@@ -254,8 +259,7 @@ function checkOwnEntry(
 		check("your entry", false, error.message);
 		return;
 	}
-	let found = false;
-	for (let index = 0; index < list.count && !found; index++) found = commitmentAt(list, index) === commitment;
+	const found = indexOfCommitment(list, commitment) >= 0;
 	const fate = winners.includes(commitment)
 		? "it won"
 		: runnersUp.includes(commitment)

@@ -6,6 +6,7 @@ import {
 	type Entrant,
 	EntrantListBuilder,
 	entrantList,
+	indexOfCommitment,
 } from "../../src/draw/entrant-list";
 import { shuffledOrder, uniformIndex, WordStream } from "../../src/draw/shuffle";
 import { TEST_VECTOR, VECTOR_STOCK } from "../draw/test-vector";
@@ -245,6 +246,15 @@ describe("strict input", () => {
 		expect(() => drawSeed(TEST_VECTOR.randomness.slice(2), new Uint8Array(32))).toThrow(DrawInputError);
 		const list = entrantList(["us-9", "us-10"], [{ commitment: good, variantId: "us-9", quantity: 1 }]);
 		expect(() => pickWinners(list, new Uint32Array([0]), { "us-9": 1 })).toThrow(/us-10/);
+	});
+
+	it("finds an entrant by commitment, and no one by a commitment not in the list", () => {
+		const list = listOf("find-drop", ["us-9", "us-10"], crowd(300, ["us-9", "us-10"]));
+		for (const index of [0, 1, 150, 298, 299])
+			expect(indexOfCommitment(list, commitmentAt(list, index))).toBe(index);
+		expect(indexOfCommitment(list, "0".repeat(64))).toBe(-1);
+		expect(indexOfCommitment(list, "f".repeat(64))).toBe(-1);
+		expect(indexOfCommitment(list, commitmentAt(list, 5).toUpperCase())).toBe(-1);
 	});
 
 	it("reads a list whose size was not given in advance", () => {
