@@ -38,7 +38,7 @@ export interface Entrant {
 }
 
 /** Whether `value` may be a variant id in the root's lines. */
-export function isVariantId(value: unknown): value is string {
+function isVariantId(value: unknown): value is string {
 	return typeof value === "string" && VARIANT_ID.test(value);
 }
 
@@ -46,7 +46,7 @@ export function isVariantId(value: unknown): value is string {
  * Whether `value` is a quantity the draw accepts: a positive integer whose
  * decimal form (`String(value)`) has no sign, exponent or leading zero.
  */
-export function isQuantity(value: unknown): value is number {
+function isQuantity(value: unknown): value is number {
 	return typeof value === "number" && Number.isInteger(value) && value >= 1 && value <= MAX_QUANTITY;
 }
 
@@ -161,15 +161,6 @@ export function indexOfCommitment(list: EntrantList, commitment: string): number
 		else high = middle - 1;
 	}
 	return -1;
-}
-
-/** Entrant `index` as the contract publishes it. */
-export function entrantAt(list: EntrantList, index: number): Entrant {
-	return {
-		commitment: commitmentAt(list, index),
-		variantId: list.variantIds[list.variants[index] as number] as string,
-		quantity: list.quantities[index] as number,
-	};
 }
 
 const COMMA = 0x2c;

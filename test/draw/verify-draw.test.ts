@@ -215,6 +215,39 @@ describe("verifying a draw", () => {
 	});
 });
 
+describe("a sale without variants", () => {
+	/** Three entrants of the sale's one variant, "default", drawn by an honest server with `stock` units. */
+	function defaultVariantDocuments(stock: number, viewedStock: number): DrawDocuments {
+		const entrants = ["ann", "ben", "cat"]
+			.map((userId) => ({
+				commitment: entryCommitment("plain-drop", userId, "0f".repeat(16)),
+				variantId: "default",
+				quantity: 1,
+			}))
+			.sort((a, b) => (a.commitment < b.commitment ? -1 : 1));
+		const list = entrantList(["default"], entrants);
+		const outcome = runDraw(list, { default: stock }, ROUND_20791007.randomness);
+		const base = documents(
+			{
+				entrants: 3,
+				entrantsRoot: outcome.entrantsRoot,
+				winners: Array.from(outcome.winners, (index) => commitmentAt(list, index)),
+			},
+			entrants,
+		);
+		return {
+			...base,
+			saleId: "plain-drop",
+			sale: { sale: { id: "plain-drop", endsAt: ENDS_AT, totalStock: viewedStock, remaining: 0 } },
+		};
+	}
+
+	it("draws its one variant, default, from its totalStock", () => {
+		expect(verifyDraw(defaultVariantDocuments(2, 2)).ok).toBe(true);
+		expect(failed(verifyDraw(defaultVariantDocuments(2, 1)))).toEqual(["winners"]);
+	});
+});
+
 describe("checking one's own entry", () => {
 	it("finds a winning entry and a losing one in the list", () => {
 		const won = verifyDraw(documents(), { entry: { userId: alice.userId, nonce: alice.nonce } });
@@ -236,7 +269,10 @@ describe("checking one's own entry", () => {
 });
 
 describe("the local beacon", () => {
-	const beacon = createLocalBeacon();
+	// A fixed secret whose draw differs from one seeded by its commitment, so
+	// seeding from the wrong value cannot pass by luck (four entrants have few outcomes).
+	const secret = "00000000000000000000000000000000000000000000000000000000000000a1";
+	const beacon = { secret, commitment: sha256Hex(secret) };
 	const localDraw = (seedFrom: string) => ({
 		beacon: "local",
 		chainHash: null,
@@ -254,6 +290,7 @@ describe("the local beacon", () => {
 	});
 
 	it("verifies when allowed, with the seed made from the revealed secret", () => {
+		expect(winnersFor(beacon.secret)).not.toEqual(winnersFor(beacon.commitment));
 		expect(verifyDraw(documents(localDraw(beacon.secret)), { allowLocal: true }).ok).toBe(true);
 		// Seeding from the public commitment instead of the secret is not doorbuster-draw-v1.
 		const fromCommitment = verifyDraw(documents(localDraw(beacon.commitment)), { allowLocal: true });

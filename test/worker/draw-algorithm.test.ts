@@ -230,6 +230,12 @@ describe("strict input", () => {
 		expect(() => builder.add(commitment, variantId, quantity)).toThrow(DrawInputError);
 	});
 
+	it("refuses variant ids that could break the root's lines, or that repeat", () => {
+		expect(() => new EntrantListBuilder(["us,9"])).toThrow(DrawInputError);
+		expect(() => new EntrantListBuilder(["US 9"])).toThrow(DrawInputError);
+		expect(() => new EntrantListBuilder(["us-9", "us-9"])).toThrow(DrawInputError);
+	});
+
 	it("refuses entrants out of canonical order, or twice", () => {
 		const descending = new EntrantListBuilder(["default"]);
 		descending.add("b".repeat(64), "default", 1);
