@@ -1,15 +1,17 @@
 import { z } from "zod";
-import { DRAW_ALGORITHM, entryCommitment, randomSource, runDraw } from "./draw-v1.ts";
+import { DRAW_ALGORITHM, drawSeed, entryCommitment, pickWinners, randomSource } from "./draw-v1.ts";
 import {
 	commitmentAt,
 	DrawInputError,
 	type EntrantList,
 	EntrantListBuilder,
+	entrantsRoot,
 	indexOfCommitment,
 } from "./entrant-list.ts";
-import { isLowerHex } from "./hex.ts";
+import { bytesToHex, isLowerHex } from "./hex.ts";
 import { verifyLocalReveal } from "./local-beacon.ts";
 import { QUICKNET, quicknetRound, verifyQuicknetRound } from "./quicknet.ts";
+import { shuffledOrder } from "./shuffle.ts";
 
 /** One thing the verifier checked, and what it found. */
 export interface VerifyCheck {
@@ -119,20 +121,22 @@ export function verifyDraw(documents: DrawDocuments, options: VerifyOptions = {}
 		`${list.count} entrants served, the draw view says ${draw.entrants ?? "nothing"}`,
 	);
 
+	const root = entrantsRoot(list);
+	const rootHex = bytesToHex(root);
+	check(
+		"entrants root",
+		rootHex === draw.entrantsRoot,
+		rootHex === draw.entrantsRoot
+			? rootHex
+			: `recomputed ${rootHex}, published ${draw.entrantsRoot ?? "nothing"}`,
+	);
 	const source = randomSource(draw.beacon, reveal);
 	if (!isLowerHex(source, 32)) {
 		check("winners", false, "cannot recompute: the beacon gave no 64-hex-digit value to seed from");
 		return verdict();
 	}
-	const outcome = runDraw(list, stock, source);
-	check(
-		"entrants root",
-		outcome.entrantsRoot === draw.entrantsRoot,
-		outcome.entrantsRoot === draw.entrantsRoot
-			? outcome.entrantsRoot
-			: `recomputed ${outcome.entrantsRoot}, published ${draw.entrantsRoot ?? "nothing"}`,
-	);
-	const winners = Array.from(outcome.winners, (index) => commitmentAt(list, index));
+	const order = shuffledOrder(list.count, drawSeed(source, root));
+	const winners = Array.from(pickWinners(list, order, stock), (index) => commitmentAt(list, index));
 	checkWinners(winners, draw.winners ?? [], check);
 	checkRunnersUp(list, new Set(winners), draw.runnersUp ?? [], check);
 	if (options.entry)
