@@ -98,6 +98,14 @@ export default defineConfig(async () => {
 					},
 				},
 				{
+					// The draw verifier as its command runs it: in Node, outside the Worker.
+					test: {
+						name: "draw",
+						include: ["test/draw/**/*.test.ts"],
+						environment: "node",
+					},
+				},
+				{
 					// The stampede benchmark, small and as a correctness check only.
 					test: {
 						name: "bench",
