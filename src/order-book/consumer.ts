@@ -1,13 +1,15 @@
+import { sql } from "drizzle-orm";
 import { orders } from "../db/schema";
 import type { OrderMessage } from "../domain/order";
 import { type OrderBookDb, orderBookDb } from "./queries";
 
-/** D1 binds at most 100 parameters per statement; an order row takes 7. */
-const ROWS_PER_INSERT = 14;
+/** D1 binds at most 100 parameters per statement; an order row takes 13. */
+const ROWS_PER_INSERT = 7;
 
 /**
- * Writes orders to the order book. Delivery is at least once, so an order
- * already there is skipped, never duplicated, whatever order batches come in.
+ * Writes orders to the order book. Delivery is at least once and in any
+ * order, so an order is inserted once and afterwards only ever replaced by
+ * a higher version of itself: a redelivered or late message changes nothing.
  */
 export async function recordOrders(db: OrderBookDb, batch: readonly OrderMessage[]): Promise<void> {
 	const rows = batch.map((order) => ({ ...order }));
@@ -17,7 +19,20 @@ export async function recordOrders(db: OrderBookDb, batch: readonly OrderMessage
 			db
 				.insert(orders)
 				.values(rows.slice(i, i + ROWS_PER_INSERT))
-				.onConflictDoNothing(),
+				.onConflictDoUpdate({
+					target: orders.id,
+					set: {
+						status: sql`excluded.status`,
+						holdExpiresAt: sql`excluded.hold_expires_at`,
+						paidAt: sql`excluded.paid_at`,
+						version: sql`excluded.version`,
+						// Rows written before versions lack these; the sale's object has them.
+						variantId: sql`excluded.variant_id`,
+						amountCents: sql`excluded.amount_cents`,
+						currency: sql`excluded.currency`,
+					},
+					setWhere: sql`excluded.version > ${orders.version}`,
+				}),
 		);
 	}
 	const [first, ...rest] = inserts;

@@ -37,7 +37,7 @@ export async function readOrderPage(
 	const page = rows.slice(0, limit);
 	const last = page.at(-1);
 	return {
-		orders: page.map(({ seq: _seq, ...order }) => order),
+		orders: page.map(({ seq: _seq, version: _version, ...order }) => order),
 		nextCursor: rows.length > limit && last ? String(last.seq) : null,
 	};
 }

@@ -101,9 +101,14 @@ export class SaleGate extends DurableObject<Env> {
 			id: crypto.randomUUID(),
 			saleId: sale.id,
 			userId,
+			variantId: "default",
 			quantity,
+			amountCents: sale.priceCents * quantity,
+			currency: sale.currency,
 			status: "confirmed",
 			createdAt: now,
+			holdExpiresAt: null,
+			paidAt: null,
 		};
 		const { remaining } = this.#stock.take(order, attemptId ?? null, (seq) => {
 			this.#outbox.add(seq);

@@ -100,7 +100,7 @@ export class Stock {
 		const sale = this.#sale;
 		if (!sale) return null;
 		const row = this.#storage.sql.exec<OrderRow>(SELECT_ORDER_OF, userId).toArray()[0];
-		return row ? { order: toOrder(sale.id, row), attemptId: row.attemptId } : null;
+		return row ? { order: toOrder(sale, row), attemptId: row.attemptId } : null;
 	}
 
 	/**
@@ -192,20 +192,28 @@ export class Stock {
 		);
 	}
 
+	/** Orders as the order book records them; an order that never changes is at version 1. */
 	#messages(rows: Iterable<OrderRow>): OrderMessage[] {
-		const saleId = this.#sale?.id ?? "";
-		return Array.from(rows, (row) => ({ ...toOrder(saleId, row), seq: row.seq }));
+		const sale = this.#sale;
+		if (!sale) return [];
+		return Array.from(rows, (row) => ({ ...toOrder(sale, row), seq: row.seq, version: 1 }));
 	}
 }
 
 /** Every order in this object belongs to its sale, and an order here is confirmed once it exists. */
-function toOrder(saleId: string, row: OrderRow): Order {
+/** Every order of a sale without variants or holds is of its one variant, confirmed when taken. */
+function toOrder(sale: SaleRecord, row: OrderRow): Order {
 	return {
 		id: row.id,
-		saleId,
+		saleId: sale.id,
 		userId: row.userId,
+		variantId: "default",
 		quantity: row.quantity,
+		amountCents: sale.priceCents * row.quantity,
+		currency: sale.currency,
 		status: "confirmed",
 		createdAt: row.createdAt,
+		holdExpiresAt: null,
+		paidAt: null,
 	};
 }

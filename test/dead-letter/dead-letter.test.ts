@@ -36,7 +36,7 @@ it("retries an order D1 keeps refusing, then dead-letters it unacked, and reconc
 		{ timeout: 20_000, interval: 200 },
 	);
 	expect(more).toEqual([]);
-	expect(letter).toEqual({ ...order, seq: 1 });
+	expect(letter).toEqual({ ...order, seq: 1, version: 1 });
 	expect(d1Batch).toHaveBeenCalledTimes(env.TEST_MAX_RETRIES + 1);
 	expect(await orderBookRows(sale.id)).toEqual([]);
 	expect(await saleStats(sale.id)).toMatchObject({ sold: 1, ordersRecorded: 0, ordersPending: 1 });

@@ -195,7 +195,10 @@ export async function saleStats(saleId: string): Promise<SaleStats> {
 /** The order book's rows for a sale, read straight from D1. */
 export async function orderBookRows(saleId: string): Promise<Order[]> {
 	const { results } = await env.DB.prepare(
-		"SELECT id, sale_id AS saleId, user_id AS userId, quantity, status, created_at AS createdAt FROM orders WHERE sale_id = ? ORDER BY seq",
+		`SELECT id, sale_id AS saleId, user_id AS userId, variant_id AS variantId, quantity,
+		   amount_cents AS amountCents, currency, status, created_at AS createdAt,
+		   hold_expires_at AS holdExpiresAt, paid_at AS paidAt
+		 FROM orders WHERE sale_id = ? ORDER BY seq`,
 	)
 		.bind(saleId)
 		.all<Order>();

@@ -203,10 +203,16 @@ describe("order export", () => {
 			id: `order-${String(i).padStart(6, "0")}`,
 			saleId,
 			userId: `buyer-${i}`,
+			variantId: "default",
 			quantity: 1,
+			amountCents: 12_900,
+			currency: "USD",
 			status: "confirmed",
 			createdAt: 1_700_000_000_000 + i,
+			holdExpiresAt: null,
+			paidAt: null,
 			seq: i + 1,
+			version: 1,
 		}));
 		const db = orderBookDb(env.DB);
 		for (let i = 0; i < messages.length; i += 5_000) await recordOrders(db, messages.slice(i, i + 5_000));

@@ -16,10 +16,16 @@ function orderMessages(saleId: string, count: number): OrderMessage[] {
 		id: crypto.randomUUID(),
 		saleId,
 		userId: `buyer-${i}`,
+		variantId: "default",
 		quantity: 1,
+		amountCents: 12_900,
+		currency: "USD",
 		status: "confirmed",
 		createdAt: Date.now(),
+		holdExpiresAt: null,
+		paidAt: null,
 		seq: i + 1,
+		version: 1,
 	}));
 }
 

@@ -16,12 +16,17 @@ describe("the sale object's RPC", () => {
 		if (!first.ok) return;
 		// The order as the contract shows it: the attempt id stays inside the object.
 		expect(Object.keys(first.order).sort()).toEqual([
+			"amountCents",
 			"createdAt",
+			"currency",
+			"holdExpiresAt",
 			"id",
+			"paidAt",
 			"quantity",
 			"saleId",
 			"status",
 			"userId",
+			"variantId",
 		]);
 
 		expect(await gate.purchase("attempt-buyer", 1, "press-1")).toEqual(first);
