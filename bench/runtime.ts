@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import { readdirSync } from "node:fs";
 import { readdir, readFile, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -91,10 +92,8 @@ function workerFromConfig(configPath: string, name: string, bundleDir: string): 
 	const w = workerOptions as V4WorkerOptions;
 	return {
 		name,
-		modules: true,
 		rootPath: bundleDir,
-		// The bundle is named after the entry module: src/index.ts gives index.js.
-		scriptPath: path.join(bundleDir, `${path.parse(main ?? "index").name}.js`),
+		modules: bundleModules(bundleDir, main),
 		compatibilityDate: w.compatibilityDate,
 		compatibilityFlags: w.compatibilityFlags,
 		bindings: w.bindings,
@@ -105,6 +104,23 @@ function workerFromConfig(configPath: string, name: string, bundleDir: string): 
 		ratelimits: w.ratelimits,
 		assets: w.assets,
 	};
+}
+
+/**
+ * The bundle's modules: the entry first (named after the entry module:
+ * src/index.ts gives index.js), then the text modules the config's
+ * `[[rules]]` emitted beside it (wrangler.toml, which the Worker reads).
+ */
+function bundleModules(
+	bundleDir: string,
+	main: string | undefined,
+): { type: "ESModule" | "Text"; path: string }[] {
+	const entry = `${path.parse(main ?? "index").name}.js`;
+	const texts = readdirSync(bundleDir).filter((file) => file.endsWith(".toml"));
+	return [
+		{ type: "ESModule", path: path.join(bundleDir, entry) },
+		...texts.map((file) => ({ type: "Text" as const, path: path.join(bundleDir, file) })),
+	];
 }
 
 async function applyMigrations(mf: Miniflare): Promise<void> {
