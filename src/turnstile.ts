@@ -1,8 +1,21 @@
+import type { Context } from "hono";
 import { z } from "zod";
 import { ApiError } from "./http-error";
+import { clientIp } from "./rate-limit";
 
-/** The body of every request that carries a Turnstile token. */
-export const turnstileBody = z.object({ turnstileToken: z.string().min(1).max(4_096) });
+/**
+ * The body of every request that carries a Turnstile token. Its length is
+ * checked by `assertHuman`: a token too long is a failed bot check, not a
+ * malformed request.
+ */
+export const turnstileBody = z.object({ turnstileToken: z.string().min(1) });
+
+/**
+ * Turnstile tokens are at most 2,048 characters; anything longer is not a
+ * token and is refused without asking siteverify.
+ * https://developers.cloudflare.com/turnstile/get-started/server-side-validation/
+ */
+const MAX_TOKEN_LENGTH = 2_048;
 
 const SITEVERIFY_URL = "https://challenges.cloudflare.com/turnstile/v0/siteverify";
 /** A bot check that cannot answer in this time counts as unavailable. */
@@ -22,21 +35,44 @@ const TEST_SECRET_OUTCOMES: Record<string, SiteverifyAnswer> = {
 interface SiteverifyAnswer {
 	success: boolean;
 	"error-codes"?: string[];
+	action?: string;
+	hostname?: string;
 }
 
 /**
- * Verifies a Turnstile token or throws the contract's error. Fails closed:
- * if siteverify is slow, down or says it erred internally, nobody gets in.
+ * Verifies the request's Turnstile token or throws the contract's error.
+ * A token passes only if siteverify accepts it AND it was minted for this
+ * deployment's widget action (`TURNSTILE_ACTION`) on one of its hostnames
+ * (`TURNSTILE_HOSTNAMES`, or else the host the request came to): a token
+ * solved on another site or for another action is not ours to accept.
+ * Fails closed: if siteverify is slow, down or says it erred internally,
+ * nobody gets in.
  */
-export async function assertHuman(
-	secret: string,
-	token: string,
-	remoteIp: string | undefined,
-): Promise<void> {
-	const answer = TEST_SECRET_OUTCOMES[secret] ?? (await siteverify(secret, token, remoteIp));
-	if (answer.success) return;
+export async function assertHuman<E extends { Bindings: Env }>(c: Context<E>, token: string): Promise<void> {
+	if (token.length > MAX_TOKEN_LENGTH) throw new ApiError("bot_check_failed");
+	const secret = c.env.TURNSTILE_SECRET_KEY;
+	const offline = TEST_SECRET_OUTCOMES[secret];
+	if (offline) {
+		if (offline.success) return;
+		throw new ApiError("bot_check_failed");
+	}
+	const answer = await siteverify(secret, token, clientIp(c));
 	if (answer["error-codes"]?.includes("internal-error")) throw unavailable();
+	if (
+		answer.success &&
+		answer.action === c.env.TURNSTILE_ACTION &&
+		expectedHostnames(c).has(answer.hostname ?? "")
+	) {
+		return;
+	}
 	throw new ApiError("bot_check_failed");
+}
+
+function expectedHostnames<E extends { Bindings: Env }>(c: Context<E>): Set<string> {
+	const configured = c.env.TURNSTILE_HOSTNAMES.split(",")
+		.map((hostname) => hostname.trim().toLowerCase())
+		.filter(Boolean);
+	return new Set(configured.length > 0 ? configured : [new URL(c.req.url).hostname]);
 }
 
 async function siteverify(

@@ -69,8 +69,9 @@ export class BotCheck {
 	/**
 	 * Loads Turnstile and renders the widget, or falls back as described above.
 	 * @param {string} siteKey
+	 * @param {string} action what the server expects siteverify to report the token was solved for
 	 */
-	async start(siteKey) {
+	async start(siteKey, action) {
 		try {
 			this.#turnstile = await loadTurnstile();
 		} catch {
@@ -79,7 +80,7 @@ export class BotCheck {
 		}
 		this.#widgetId = this.#turnstile.render(this.#container, {
 			sitekey: siteKey,
-			action: "purchase",
+			action,
 			size: "flexible",
 			callback: (/** @type {string} */ token) => this.#receive(token),
 			"expired-callback": () => {

@@ -81,7 +81,10 @@ void start();
 async function start() {
 	const [config, found] = await Promise.all([api.config(), loadSale(), clock.sync()]);
 	if (!found) return;
-	void botCheck.start(config.ok ? config.data.turnstileSiteKey : "");
+	void botCheck.start(
+		config.ok ? config.data.turnstileSiteKey : "",
+		config.ok ? config.data.turnstileAction : "",
+	);
 	tick();
 	await loadOrder();
 	showLoaded();

@@ -80,7 +80,7 @@ export const salesRoutes = new Hono<SalesEnv>()
 		rateLimit<SalesEnv>("TOKEN_RATE_LIMITER", clientIp),
 		validate("json", turnstileBody),
 		async (c) => {
-			await assertHuman(c.env.TURNSTILE_SECRET_KEY, c.req.valid("json").turnstileToken, clientIp(c));
+			await assertHuman(c, c.req.valid("json").turnstileToken);
 			return c.json(await c.var.sale.issuePurchaseToken(c.var.buyerId, Date.now()));
 		},
 	)

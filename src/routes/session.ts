@@ -10,7 +10,7 @@ export const sessionRoutes = new Hono<{ Bindings: Env }>().post(
 	rateLimit("SESSION_RATE_LIMITER", clientIp),
 	validate("json", turnstileBody),
 	async (c) => {
-		await assertHuman(c.env.TURNSTILE_SECRET_KEY, c.req.valid("json").turnstileToken, clientIp(c));
+		await assertHuman(c, c.req.valid("json").turnstileToken);
 		return c.json(await startGuestSession(c));
 	},
 );

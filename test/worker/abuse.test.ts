@@ -13,6 +13,7 @@ import {
 	limiterPeriod,
 	saleStats,
 	sessionToken,
+	siteverifyAnswer,
 } from "./helpers";
 
 afterEach(() => {
@@ -83,7 +84,7 @@ describe("the bot check", () => {
 			if (spent.has(response))
 				return Response.json({ success: false, "error-codes": ["timeout-or-duplicate"] });
 			spent.add(response);
-			return Response.json({ success: true });
+			return siteverifyAnswer();
 		});
 		const signIn = () =>
 			worker.fetch(
@@ -108,7 +109,7 @@ describe("refusals the edge already knows", () => {
 		const counter = { spent: 0 };
 		vi.spyOn(globalThis, "fetch").mockImplementation(async () => {
 			counter.spent += 1;
-			return Response.json({ success: true });
+			return siteverifyAnswer();
 		});
 		return counter;
 	}

@@ -97,12 +97,12 @@ beforeAll(async () => {
 			code: "invalid_request",
 		},
 		{
-			name: "token is 5000 chars",
+			name: "token is 5000 chars, over Turnstile's 2,048",
 			method: "POST",
 			path: "/api/session",
 			body: { turnstileToken: "x".repeat(5000) },
-			status: 400,
-			code: "invalid_request",
+			status: 403,
+			code: "bot_check_failed",
 		},
 		{
 			name: "text/plain body",

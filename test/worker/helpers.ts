@@ -214,3 +214,18 @@ export function limiterPeriod(name: string): number {
 	if (!limiter) throw new Error(`wrangler.toml has no rate limiter ${name}`);
 	return limiter.simple.period;
 }
+
+/**
+ * Siteverify's answer for a token solved on this deployment's widget, as
+ * Cloudflare sends it; `overrides` make it another site's or a failure.
+ */
+export function siteverifyAnswer(overrides: Record<string, unknown> = {}): Response {
+	return Response.json({
+		success: true,
+		"error-codes": [],
+		challenge_ts: new Date().toISOString(),
+		hostname: "doorbuster.test",
+		action: env.TURNSTILE_ACTION,
+		...overrides,
+	});
+}

@@ -2,18 +2,18 @@ import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import worker from "../../src/index";
-import { call, createSale, errorCode, uniqueIp } from "./helpers";
+import { call, createSale, errorCode, siteverifyAnswer, uniqueIp } from "./helpers";
 
 const DUMMY_TOKEN = "XXXX.DUMMY.TOKEN.XXXX";
 
 /** The real Worker, configured with another Turnstile secret. */
-async function signInWith(secret: string, ip = uniqueIp()): Promise<Response> {
+async function signInWith(secret: string, ip = uniqueIp(), bindings: Env = env): Promise<Response> {
 	const request = new Request("https://doorbuster.test/api/session", {
 		method: "POST",
 		headers: { "content-type": "application/json", "cf-connecting-ip": ip },
 		body: JSON.stringify({ turnstileToken: DUMMY_TOKEN }),
 	});
-	return await worker.fetch(request, { ...env, TURNSTILE_SECRET_KEY: secret }, createExecutionContext());
+	return await worker.fetch(request, { ...bindings, TURNSTILE_SECRET_KEY: secret }, createExecutionContext());
 }
 
 afterEach(() => {
@@ -60,9 +60,7 @@ describe("guest sign-in", () => {
 	});
 
 	it("asks siteverify with the secret, the client's address and an idempotency key", async () => {
-		const siteverify = vi
-			.spyOn(globalThis, "fetch")
-			.mockResolvedValue(Response.json({ success: true, "error-codes": [] }));
+		const siteverify = vi.spyOn(globalThis, "fetch").mockResolvedValue(siteverifyAnswer());
 		const response = await signInWith("0x-real-secret", "203.0.113.7");
 		expect(response.status).toBe(200);
 		const [url, init] = siteverify.mock.calls[0] ?? [];
@@ -101,6 +99,38 @@ describe("guest sign-in", () => {
 		expect(await errorCode(response)).toBe("bot_check_failed");
 	});
 
+	it("refuses a token longer than Turnstile's 2,048 characters without asking siteverify, even with a test secret", async () => {
+		const siteverify = vi.spyOn(globalThis, "fetch").mockImplementation(async () => siteverifyAnswer());
+		for (const secret of ["0x-real-secret", env.TURNSTILE_SECRET_KEY]) {
+			const response = await call("POST", "/api/session", {
+				bindings: { ...env, TURNSTILE_SECRET_KEY: secret },
+				body: { turnstileToken: "x".repeat(3_000) },
+			});
+			expect(response.status).toBe(403);
+			expect(await errorCode(response)).toBe("bot_check_failed");
+		}
+		expect(siteverify).not.toHaveBeenCalled();
+	});
+
+	it("refuses a token siteverify accepts but that was solved for another action or on another site", async () => {
+		const signIn = (bindings: Env) => signInWith("0x-real-secret", uniqueIp(), bindings);
+		for (const foreign of [{ action: "login" }, { hostname: "evil.example" }, { action: undefined }]) {
+			vi.spyOn(globalThis, "fetch").mockResolvedValue(siteverifyAnswer(foreign));
+			const response = await signIn(env);
+			expect(response.status).toBe(403);
+			expect(await errorCode(response)).toBe("bot_check_failed");
+			expect(response.headers.get("set-cookie")).toBeNull();
+		}
+		// A deployment whose page lives on other hostnames names them.
+		vi.spyOn(globalThis, "fetch").mockImplementation(async () =>
+			siteverifyAnswer({ hostname: "shop.example" }),
+		);
+		expect((await signIn(env)).status).toBe(403);
+		expect((await signIn({ ...env, TURNSTILE_HOSTNAMES: "www.shop.example, shop.example" })).status).toBe(
+			200,
+		);
+	});
+
 	it("rate-limits sign-ins from one address with 429 and Retry-After", async () => {
 		const ip = uniqueIp();
 		const statuses: number[] = [];
@@ -121,6 +151,7 @@ describe("the small endpoints and the protocol", () => {
 	it("gives the page the Turnstile site key and the server time", async () => {
 		expect(await (await call("GET", "/api/config")).json()).toEqual({
 			turnstileSiteKey: env.TURNSTILE_SITE_KEY,
+			turnstileAction: env.TURNSTILE_ACTION,
 		});
 		expect((await call("GET", "/api/time")).status).toBe(200);
 	});

@@ -32,9 +32,9 @@ export class ShopApi {
 		return /** @type {Promise<ApiOutcome<{ serverTime: number }>>} */ (this.#client.call("/api/time"));
 	}
 
-	/** @returns {Promise<ApiOutcome<{ turnstileSiteKey: string }>>} */
+	/** @returns {Promise<ApiOutcome<{ turnstileSiteKey: string, turnstileAction: string }>>} */
 	config() {
-		return /** @type {Promise<ApiOutcome<{ turnstileSiteKey: string }>>} */ (
+		return /** @type {Promise<ApiOutcome<{ turnstileSiteKey: string, turnstileAction: string }>>} */ (
 			this.#client.call("/api/config")
 		);
 	}
