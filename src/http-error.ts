@@ -25,6 +25,7 @@ const ERRORS = {
 	rate_limited: [429, "Too many requests. Slow down and try again shortly."],
 	internal_error: [500, "Something went wrong on our side."],
 	bot_check_unavailable: [503, "The bot check is unavailable right now."],
+	session_keys_unavailable: [503, "Sign-in cannot be checked right now. Try again shortly."],
 	overloaded: [503, "This sale is too busy right now; nothing was taken. Try again shortly."],
 	unavailable: [503, "This sale cannot be reached right now. Try again shortly."],
 } as const satisfies Record<string, readonly [ContentfulStatusCode, string]>;

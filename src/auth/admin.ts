@@ -1,17 +1,48 @@
+import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { timingSafeEqual } from "hono/utils/buffer";
 import { ApiError } from "../http-error";
+import { accessIdentity } from "./cloudflare-access";
+
+/** Requests that change something: each is logged with who made it. */
+const CHANGES = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
 /**
- * Admin routes need `Authorization: Bearer <ADMIN_TOKEN>`. The comparison
- * takes the same time whatever the guess, and every failure gets the same
- * answer, so nothing leaks about why.
+ * Admin routes need `Authorization: Bearer <ADMIN_TOKEN>` (scripts, the
+ * metrics scrape) or, when ACCESS_TEAM_DOMAIN and ACCESS_AUD are set, a
+ * valid Cloudflare Access token (people, through the console). The token
+ * comparison takes the same time whatever the guess, and every failure gets
+ * the same answer, so nothing leaks about why. Every change is logged as one
+ * JSON line naming the admin: the Access email, or "admin-token".
  */
 export const requireAdmin = createMiddleware<{ Bindings: Env }>(async (c, next) => {
+	const admin = await signedOnAdmin(c);
+	if (!admin) throw new ApiError("unauthenticated");
+	await next();
+	if (CHANGES.has(c.req.method)) {
+		console.log(
+			JSON.stringify({
+				event: "admin_change",
+				admin: admin.name,
+				via: admin.via,
+				method: c.req.method,
+				path: c.req.path,
+				status: c.res.status,
+			}),
+		);
+	}
+});
+
+async function signedOnAdmin(
+	c: Context<{ Bindings: Env }>,
+): Promise<{ name: string; via: "token" | "access" } | null> {
+	if (await isAdminToken(c)) return { name: "admin-token", via: "token" };
+	const name = await accessIdentity(c);
+	return name ? { name, via: "access" } : null;
+}
+
+async function isAdminToken(c: Context<{ Bindings: Env }>): Promise<boolean> {
 	const presented = c.req.header("authorization")?.match(/^Bearer\s+(\S+)\s*$/i)?.[1] ?? "";
 	const expected = c.env.ADMIN_TOKEN;
-	if (!expected || !(await timingSafeEqual(presented, expected))) {
-		throw new ApiError("unauthenticated");
-	}
-	await next();
-});
+	return Boolean(expected) && (await timingSafeEqual(presented, expected));
+}

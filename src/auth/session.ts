@@ -1,9 +1,12 @@
 import type { Context } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
-import { sign, verify } from "hono/jwt";
+import { decode, sign, verify } from "hono/jwt";
+import type { JWTPayload } from "hono/utils/jwt/types";
 import { ApiError } from "../http-error";
 import { hmacKey } from "./hmac-key";
+import { type KeySetIssuer, verifyKeySetToken } from "./key-set-token";
+import { buyerOf, isTimely } from "./token-claims";
 
 export const SESSION_COOKIE = "session";
 
@@ -11,46 +14,64 @@ export type BuyerVariables = { buyerId: string };
 
 /**
  * Reads the buyer from a session JWT (shared/API.md "Identity"), from the
- * Authorization header or else the `session` cookie. Only HS256 is accepted,
- * and a token must say when it expires.
+ * Authorization header or else the `session` cookie. A token is either
+ * HS256 with SESSION_SECRET (the guest sign-in's and shops that mint tokens
+ * themselves) or, when SESSION_JWKS_URL is set, RS256/ES256 from the shop's
+ * identity provider. Either way it must say when it expires.
  */
 export const requireBuyer = createMiddleware<{ Bindings: Env; Variables: BuyerVariables }>(
 	async (c, next) => {
 		const token = bearerToken(c.req.header("authorization")) ?? getCookie(c, SESSION_COOKIE);
-		c.set("buyerId", await verifySession(token, c.env.SESSION_SECRET));
+		const claims = token ? await verifySession(token, c.env) : null;
+		const buyerId = claims && buyerOf(claims);
+		if (!buyerId) throw new ApiError("unauthenticated");
+		c.set("buyerId", buyerId);
 		await next();
 	},
 );
 
 /**
- * Clocks of the shop's login servers and ours may disagree a little; a token
- * that claims to be issued or valid further in the future than this is refused.
+ * The token's claims, or null for anything not valid. Which check applies
+ * is chosen by the header's `alg`, and each check then insists on that very
+ * algorithm, so a token cannot pick the key it is checked with: an HS256
+ * token is only ever checked with SESSION_SECRET, never with a public key.
  */
-const CLOCK_SKEW_SECONDS = 30;
-
-async function verifySession(token: string | undefined, secret: string): Promise<string> {
-	if (!token) throw new ApiError("unauthenticated");
-	try {
-		// hono checks iat and nbf with no tolerance at all, so they are checked below.
-		const claims = await verify(token, await hmacKey(secret), { alg: "HS256", iat: false, nbf: false });
-		const { sub, exp, iat, nbf } = claims;
-		const latest = Date.now() / 1000 + CLOCK_SKEW_SECONDS;
-		const notFromTheFuture = [iat, nbf].every(
-			(claim) => claim === undefined || (typeof claim === "number" && claim <= latest),
-		);
-		if (
-			typeof exp === "number" &&
-			notFromTheFuture &&
-			typeof sub === "string" &&
-			sub.length >= 1 &&
-			sub.length <= 128
-		) {
-			return sub;
-		}
-	} catch {
-		// Malformed, forged, expired or another algorithm: all the same to the caller.
+async function verifySession(token: string, env: Env): Promise<JWTPayload | null> {
+	if (headerAlg(token) !== "HS256") {
+		const issuer = sessionIssuer(env);
+		return issuer ? await verifyKeySetToken(token, issuer) : null;
 	}
-	throw new ApiError("unauthenticated");
+	try {
+		// hono checks iat and nbf with no tolerance at all; isTimely checks them.
+		const claims = await verify(token, await hmacKey(env.SESSION_SECRET), {
+			alg: "HS256",
+			iat: false,
+			nbf: false,
+		});
+		return isTimely(claims) ? claims : null;
+	} catch {
+		// Malformed, forged or expired: all the same to the caller.
+		return null;
+	}
+}
+
+/** The shop's identity provider, if one is configured. */
+function sessionIssuer(env: Env): KeySetIssuer | null {
+	if (!env.SESSION_JWKS_URL) return null;
+	if (!env.SESSION_ISSUER || !env.SESSION_AUDIENCE) {
+		// A key set without both checks would accept any token its provider
+		// signs for any application: refuse to run half-configured.
+		throw new Error("SESSION_JWKS_URL is set: SESSION_ISSUER and SESSION_AUDIENCE must be set too");
+	}
+	return { jwksUrl: env.SESSION_JWKS_URL, issuer: env.SESSION_ISSUER, audience: env.SESSION_AUDIENCE };
+}
+
+function headerAlg(token: string): unknown {
+	try {
+		return decode(token).header.alg;
+	} catch {
+		return undefined;
+	}
 }
 
 function bearerToken(header: string | undefined): string | undefined {
