@@ -94,6 +94,28 @@ describe("sessions from the shop's identity provider", () => {
 		expect(keys.fetches).toBe(1);
 	});
 
+	it("fetches a cold key set once when many buyers arrive at the same moment", async () => {
+		const { keys, bindings } = await shopLogin("RS256");
+		const sale = await createSale("provider-stampede");
+		const tokens = await Promise.all(
+			Array.from({ length: 20 }, (_, i) => mint(key(keys), claims(`rush-${i}`))),
+		);
+		const answers = await Promise.all(tokens.map((token) => myOrder(token, bindings, sale.id)));
+		expect(answers.map((answer) => answer.status)).toEqual(answers.map(() => 404));
+		expect(keys.fetches).toBe(1);
+	});
+
+	it("refuses to accept provider tokens when SESSION_ISSUER or SESSION_AUDIENCE is missing", async () => {
+		const { keys, bindings } = await shopLogin("RS256");
+		const token = await mint(key(keys), claims("nina"));
+		for (const missing of ["SESSION_ISSUER", "SESSION_AUDIENCE"] as const) {
+			const response = await myOrder(token, { ...bindings, [missing]: "" });
+			expect(response.status).toBe(500);
+			expect(await errorCode(response)).toBe("internal_error");
+		}
+		expect(keys.fetches).toBe(0);
+	});
+
 	it("picks up a rotated key at once, and refetches at most once per 30 s for unknown kids", async () => {
 		vi.useFakeTimers({ toFake: ["Date"], now: Date.now() });
 		const { keys, bindings } = await shopLogin("RS256");
