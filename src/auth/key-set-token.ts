@@ -1,7 +1,7 @@
 import { decode, verifyWithJwks } from "hono/jwt";
 import type { JWTPayload } from "hono/utils/jwt/types";
 import { ApiError } from "../http-error";
-import { KeySetUnavailable, keysFor } from "./key-set-cache";
+import { KeySetUnavailable, keysFor, type PublicJwk } from "./key-set-cache";
 import { isTimely } from "./token-claims";
 
 /** Where a token's keys are published, and who must have issued it for whom. */
@@ -31,7 +31,7 @@ const ALGORITHMS = ["RS256", "ES256"] as const;
 export async function verifyKeySetToken(token: string, issuer: KeySetIssuer): Promise<JWTPayload | null> {
 	const kid = keyIdOf(token);
 	if (kid === null) return null;
-	let keys: Awaited<ReturnType<typeof keysFor>>;
+	let keys: PublicJwk[];
 	try {
 		keys = await keysFor(issuer.jwksUrl, kid);
 	} catch (error) {
