@@ -21,24 +21,30 @@ export async function countRecorded(db: OrderBookDb, saleId: string): Promise<nu
 	return row?.n ?? 0;
 }
 
-/** One page of a sale's order book, oldest first; the cursor is the last seq seen. */
+/**
+ * One page of a sale's order book, in the order the order book recorded
+ * the orders; the cursor is the last position read. The queue delivers out
+ * of order, so a page by seq could pass an order that lands later with a
+ * lower seq; a position is given on arrival and only grows, so an order
+ * recorded after a page was read always comes on a later page.
+ */
 export async function readOrderPage(
 	db: OrderBookDb,
 	saleId: string,
-	afterSeq: number,
+	afterPosition: number,
 	limit: number,
 ): Promise<{ orders: Order[]; nextCursor: string | null }> {
 	const rows = await db
 		.select()
 		.from(orders)
-		.where(and(eq(orders.saleId, saleId), gt(orders.seq, afterSeq)))
-		.orderBy(asc(orders.seq))
+		.where(and(eq(orders.saleId, saleId), gt(orders.position, afterPosition)))
+		.orderBy(asc(orders.position))
 		.limit(limit + 1);
 	const page = rows.slice(0, limit);
 	const last = page.at(-1);
 	return {
-		orders: page.map(({ seq: _seq, version: _version, ...order }) => order),
-		nextCursor: rows.length > limit && last ? String(last.seq) : null,
+		orders: page.map(({ position: _position, seq: _seq, version: _version, ...order }) => order),
+		nextCursor: rows.length > limit && last ? String(last.position) : null,
 	};
 }
 

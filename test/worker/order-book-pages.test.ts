@@ -1,0 +1,103 @@
+import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import type { Order, OrderMessage } from "../../src/domain/order";
+import worker from "../../src/index";
+import { orderBookCsv } from "../../src/order-book/csv-export";
+import { orderBookDb } from "../../src/order-book/queries";
+import { parseCsv } from "../support/parse-csv";
+import { admin, createSale } from "./helpers";
+
+/** Orders of a sale with the given seqs, as its object would put them on the queue. */
+function ordersWithSeqs(saleId: string, seqs: readonly number[]): OrderMessage[] {
+	return seqs.map((seq) => ({
+		id: crypto.randomUUID(),
+		saleId,
+		userId: `buyer-${seq}`,
+		variantId: "default",
+		quantity: 1,
+		amountCents: 12_900,
+		currency: "USD",
+		status: "confirmed",
+		createdAt: 1_700_000_000_000 + seq,
+		holdExpiresAt: null,
+		paidAt: null,
+		seq,
+		version: 1,
+	}));
+}
+
+/** One delivery of the order queue to the real consumer, every message acked. */
+async function deliver(messages: readonly OrderMessage[]): Promise<void> {
+	const batch = createMessageBatch<OrderMessage>(
+		"doorbuster-orders",
+		messages.map((body) => ({ id: `msg-${body.id}`, timestamp: new Date(), attempts: 1, body })),
+	);
+	const ctx = createExecutionContext();
+	await worker.queue(batch, env);
+	expect((await getQueueResult(batch, ctx)).explicitAcks).toHaveLength(messages.length);
+}
+
+async function orderPage(saleId: string, cursor: string | null, limit: number) {
+	const query = cursor ? `?limit=${limit}&cursor=${cursor}` : `?limit=${limit}`;
+	const response = await admin("GET", `/sales/${saleId}/orders${query}`);
+	expect(response.status).toBe(200);
+	return response.json<{ orders: Order[]; nextCursor: string | null }>();
+}
+
+describe("reading the order book while the queue still writes it", () => {
+	it("shows on a later page an order with a lower seq that arrived after an earlier page was read", async () => {
+		const sale = await createSale("late-low-seq");
+		const [first, late, second] = ordersWithSeqs(sale.id, [3, 1, 4]);
+		if (!first || !late || !second) throw new Error("three orders");
+		await deliver([first, second]);
+
+		const seen: string[] = [];
+		const page = await orderPage(sale.id, null, 1);
+		seen.push(...page.orders.map((order) => order.id));
+		expect(page.nextCursor).not.toBeNull();
+
+		// The queue delivers out of order: seq 1 lands after seq 3 was read.
+		await deliver([late]);
+		let cursor = page.nextCursor;
+		while (cursor) {
+			const next = await orderPage(sale.id, cursor, 1);
+			seen.push(...next.orders.map((order) => order.id));
+			cursor = next.nextCursor;
+		}
+
+		expect(seen).toEqual([first.id, second.id, late.id]);
+	});
+
+	it("exports an order with a lower seq that arrived while the export was past it", async () => {
+		const sale = await createSale("late-csv");
+		// Two export pages and one more: the export reads ahead by a page, so
+		// the late order lands while a page is still to be read.
+		const early = ordersWithSeqs(
+			sale.id,
+			Array.from({ length: 2_001 }, (_, i) => i + 2),
+		);
+		const [late] = ordersWithSeqs(sale.id, [1]);
+		if (!late) throw new Error("one order");
+		for (let i = 0; i < early.length; i += 100) await deliver(early.slice(i, i + 100));
+
+		const reader = orderBookCsv(orderBookDb(env.DB), sale.id)
+			.pipeThrough(new TextDecoderStream())
+			.getReader();
+		let csv = "";
+		const header = await reader.read();
+		csv += header.value ?? "";
+		const firstPage = await reader.read();
+		csv += firstPage.value ?? "";
+		expect(parseCsv(csv)).toHaveLength(1_001);
+
+		await deliver([late]);
+		for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) csv += chunk.value;
+
+		const exported = parseCsv(csv)
+			.slice(1)
+			.map((record) => record[0]);
+		expect(exported).toHaveLength(2_002);
+		expect(new Set(exported)).toEqual(new Set([...early, late].map((order) => order.id)));
+	});
+});
