@@ -1,7 +1,24 @@
 import { csvRecord } from "./csv";
 import { type OrderBookDb, readOrderPage } from "./queries";
 
-const CSV_HEADER = ["order_id", "sale_id", "user_id", "quantity", "status", "created_at"];
+/**
+ * Today's first six columns keep their names and places, so readers of the
+ * v1 export still work; the v2 fields follow. Amounts are in cents of
+ * `currency`; times are ISO 8601, empty when the order has none.
+ */
+const CSV_HEADER = [
+	"order_id",
+	"sale_id",
+	"user_id",
+	"quantity",
+	"status",
+	"created_at",
+	"variant_id",
+	"amount_cents",
+	"currency",
+	"hold_expires_at",
+	"paid_at",
+];
 /** Orders read from D1 per page while exporting. */
 const CSV_PAGE_SIZE = 1_000;
 
@@ -31,7 +48,12 @@ export function orderBookCsv(db: OrderBookDb, saleId: string): ReadableStream<Ui
 					order.userId,
 					order.quantity,
 					order.status,
-					new Date(order.createdAt).toISOString(),
+					isoTime(order.createdAt),
+					order.variantId,
+					order.amountCents,
+					order.currency,
+					order.holdExpiresAt === null ? "" : isoTime(order.holdExpiresAt),
+					order.paidAt === null ? "" : isoTime(order.paidAt),
 				]),
 			);
 			if (records.length > 0) controller.enqueue(encoder.encode(records.join("")));
@@ -39,4 +61,8 @@ export function orderBookCsv(db: OrderBookDb, saleId: string): ReadableStream<Ui
 			if (afterPosition === null) controller.close();
 		},
 	});
+}
+
+function isoTime(epochMs: number): string {
+	return new Date(epochMs).toISOString();
 }

@@ -101,3 +101,62 @@ describe("reading the order book while the queue still writes it", () => {
 		expect(new Set(exported)).toEqual(new Set([...early, late].map((order) => order.id)));
 	});
 });
+
+describe("the CSV export's v2 columns", () => {
+	it("adds variant, amount, currency and the hold and payment times after the v1 columns", async () => {
+		const sale = await createSale("csv-v2");
+		const [held, paid] = ordersWithSeqs(sale.id, [1, 2]);
+		if (!held || !paid) throw new Error("two orders");
+		const holdExpiresAt = Date.UTC(2026, 10, 23, 12, 2, 0);
+		const paidAt = Date.UTC(2026, 10, 23, 12, 1, 30, 250);
+		await deliver([
+			{ ...held, variantId: "size-m", quantity: 2, amountCents: 25_800, status: "held", holdExpiresAt },
+			{ ...paid, variantId: "size-l", currency: "EUR", amountCents: 9_900, paidAt },
+		]);
+
+		const response = await admin("GET", `/sales/${sale.id}/orders.csv`);
+		expect(response.status).toBe(200);
+		const [header, ...records] = parseCsv(await response.text());
+		expect(header).toEqual([
+			"order_id",
+			"sale_id",
+			"user_id",
+			"quantity",
+			"status",
+			"created_at",
+			"variant_id",
+			"amount_cents",
+			"currency",
+			"hold_expires_at",
+			"paid_at",
+		]);
+		expect(records).toEqual([
+			[
+				held.id,
+				sale.id,
+				held.userId,
+				"2",
+				"held",
+				new Date(held.createdAt).toISOString(),
+				"size-m",
+				"25800",
+				"USD",
+				"2026-11-23T12:02:00.000Z",
+				"",
+			],
+			[
+				paid.id,
+				sale.id,
+				paid.userId,
+				"1",
+				"confirmed",
+				new Date(paid.createdAt).toISOString(),
+				"size-l",
+				"9900",
+				"EUR",
+				"",
+				"2026-11-23T12:01:30.250Z",
+			],
+		]);
+	});
+});
