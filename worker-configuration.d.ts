@@ -12,6 +12,7 @@ interface __BaseEnv_Env {
 	PURCHASE_TOKEN_TTL_SECONDS: string;
 	SESSION_TTL_SECONDS: string;
 	CORS_ORIGINS: string;
+	ORDER_BOOK_AUDIT_SECONDS: string;
 	SESSION_SECRET: string;
 	ADMIN_TOKEN: string;
 	TURNSTILE_SECRET_KEY: string;
@@ -29,7 +30,7 @@ type StringifyValues<EnvType extends Record<string, unknown>> = {
 	[Binding in keyof EnvType]: EnvType[Binding] extends string ? EnvType[Binding] : string;
 };
 declare namespace NodeJS {
-	interface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, "TURNSTILE_SITE_KEY" | "PURCHASE_TOKEN_TTL_SECONDS" | "SESSION_TTL_SECONDS" | "CORS_ORIGINS" | "SESSION_SECRET" | "ADMIN_TOKEN" | "TURNSTILE_SECRET_KEY">> {}
+	interface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, "TURNSTILE_SITE_KEY" | "PURCHASE_TOKEN_TTL_SECONDS" | "SESSION_TTL_SECONDS" | "CORS_ORIGINS" | "ORDER_BOOK_AUDIT_SECONDS" | "SESSION_SECRET" | "ADMIN_TOKEN" | "TURNSTILE_SECRET_KEY">> {}
 }
 declare module "*.txt" {
 	const value: string;

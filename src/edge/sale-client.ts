@@ -189,6 +189,11 @@ export class SaleClient {
 		return this.#call((gate) => gate.resend(seqs));
 	}
 
+	/** One bounded run of the object's order book audit; null if the sale does not exist. */
+	reconcileOrderBook() {
+		return this.#call((gate) => gate.reconcileOrderBook());
+	}
+
 	/**
 	 * Calls the sale's Durable Object, turning platform failures into
 	 * contract answers. An overloaded object is not retried (more calls would

@@ -1,4 +1,4 @@
-import { and, asc, count, eq, gt, inArray } from "drizzle-orm";
+import { and, asc, count, eq, gt, lte, sum } from "drizzle-orm";
 import { type DrizzleD1Database, drizzle } from "drizzle-orm/d1";
 import { orders } from "../db/schema";
 import type { Order } from "../domain/order";
@@ -48,12 +48,37 @@ export async function readOrderPage(
 	};
 }
 
-/** Which of these order ids the order book already holds. */
-export async function recordedIds(db: OrderBookDb, ids: readonly string[]): Promise<Set<string>> {
-	if (ids.length === 0) return new Set();
-	const rows = await db
-		.select({ id: orders.id })
+/**
+ * How many orders of a sale the order book holds, and the sum of their
+ * versions. A row is only ever written at a version its sale's object gave
+ * it, so the order book is complete and current exactly when both equal the
+ * object's own figures: one query tells whether anything is missing.
+ */
+export async function recordedTally(
+	db: OrderBookDb,
+	saleId: string,
+): Promise<{ orders: number; versions: number }> {
+	const [row] = await db
+		.select({ orders: count(), versions: sum(orders.version).mapWith(Number) })
 		.from(orders)
-		.where(inArray(orders.id, [...ids]));
-	return new Set(rows.map((row) => row.id));
+		.where(eq(orders.saleId, saleId));
+	return { orders: row?.orders ?? 0, versions: row?.versions ?? 0 };
+}
+
+/**
+ * The version the order book holds of each order of a sale with a seq in
+ * `(afterSeq, throughSeq]`, by seq; orders it lacks are absent. One range
+ * read on the sale's seq index, however many orders the range holds.
+ */
+export async function recordedVersions(
+	db: OrderBookDb,
+	saleId: string,
+	afterSeq: number,
+	throughSeq: number,
+): Promise<Map<number, number>> {
+	const rows = await db
+		.select({ seq: orders.seq, version: orders.version })
+		.from(orders)
+		.where(and(eq(orders.saleId, saleId), gt(orders.seq, afterSeq), lte(orders.seq, throughSeq)));
+	return new Map(rows.map((row) => [row.seq, row.version]));
 }

@@ -94,6 +94,6 @@ export const adminRoutes = new Hono<AdminEnv>()
 		});
 	})
 	.post("/sales/:saleId/reconcile", async (c) => {
-		const resent = await reconcile(orderBookDb(c.env.DB), c.req.param("saleId"), c.var.sale);
+		const resent = await reconcile(c.var.sale);
 		return c.json({ resent });
 	});
