@@ -1,4 +1,4 @@
-import { and, asc, count, eq, gt, lte, sum } from "drizzle-orm";
+import { and, asc, count, eq, gt, lte, sql, sum } from "drizzle-orm";
 import { type DrizzleD1Database, drizzle } from "drizzle-orm/d1";
 import { orders } from "../db/schema";
 import type { Order } from "../domain/order";
@@ -10,10 +10,27 @@ export function orderBookDb(d1: D1Database): OrderBookDb {
 	return drizzle(d1);
 }
 
-/** How many orders the order book holds for each sale that has any. */
-export async function countRecordedBySale(db: OrderBookDb): Promise<Map<string, number>> {
-	const rows = await db.select({ saleId: orders.saleId, n: count() }).from(orders).groupBy(orders.saleId);
-	return new Map(rows.map((row) => [row.saleId, row.n]));
+/** What the order book holds of one sale, for the metrics. */
+export interface RecordedFigures {
+	orders: number;
+	/** Units of orders recorded as `held`. */
+	heldUnits: number;
+	/** Amounts of orders recorded as `confirmed` with a payment, in cents of the sale's currency. */
+	revenueCents: number;
+}
+
+/** What the order book holds of each sale that has any orders, in one query. */
+export async function recordedFiguresBySale(db: OrderBookDb): Promise<Map<string, RecordedFigures>> {
+	const rows = await db
+		.select({
+			saleId: orders.saleId,
+			orders: count(),
+			heldUnits: sql<number>`coalesce(sum(case when ${orders.status} = 'held' then ${orders.quantity} end), 0)`,
+			revenueCents: sql<number>`coalesce(sum(case when ${orders.status} = 'confirmed' and ${orders.paidAt} is not null then ${orders.amountCents} end), 0)`,
+		})
+		.from(orders)
+		.groupBy(orders.saleId);
+	return new Map(rows.map(({ saleId, ...figures }) => [saleId, figures]));
 }
 
 export async function countRecorded(db: OrderBookDb, saleId: string): Promise<number> {

@@ -160,3 +160,25 @@ describe("the CSV export's v2 columns", () => {
 		]);
 	});
 });
+
+describe("metrics from the order book", () => {
+	it("exposes the units held and the revenue paid that the order book records", async () => {
+		const sale = await createSale("metrics-v2");
+		const [held, paid, unpaid] = ordersWithSeqs(sale.id, [1, 2, 3]);
+		if (!held || !paid || !unpaid) throw new Error("three orders");
+		await deliver([
+			{ ...held, quantity: 2, amountCents: 25_800, status: "held", holdExpiresAt: Date.now() + 120_000 },
+			{ ...paid, amountCents: 9_900, paidAt: Date.now() },
+			// Confirmed without a payment, as every v1 sale's orders are: no revenue.
+			unpaid,
+		]);
+
+		const response = await admin("GET", "/metrics");
+		expect(response.status).toBe(200);
+		const text = await response.text();
+		expect(text).toContain("# TYPE doorbuster_units_held gauge");
+		expect(text).toContain(`doorbuster_units_held{sale="${sale.id}"} 2\n`);
+		expect(text).toContain("# TYPE doorbuster_revenue_cents gauge");
+		expect(text).toContain(`doorbuster_revenue_cents{sale="${sale.id}"} 9900\n`);
+	});
+});
