@@ -1,8 +1,12 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { SaleGate } from "../../src/sale-object";
 import { admin, Buyer, createSale, orderBookRows, saleStats } from "./helpers";
+
+afterEach(() => {
+	vi.restoreAllMocks();
+});
 
 async function waitUntilRecorded(saleId: string, count: number) {
 	await vi.waitFor(async () => expect((await saleStats(saleId)).ordersRecorded).toBe(count), {
@@ -58,6 +62,37 @@ describe("the order book audit on the sale's alarm", () => {
 		let runs = 0;
 		while (await runDurableObjectAlarm(gate)) expect(++runs).toBeLessThanOrEqual(3);
 		expect(await alarmAt(gate)).toBeNull();
+	});
+});
+
+describe("the order book audit while D1 is down", () => {
+	it("waits the interval and tries again, then repairs once D1 answers", async () => {
+		const sale = await createSale("audit-d1-down", { totalStock: 5 });
+		expect((await (await Buyer.named("d1-down")).buy(sale.id)).status).toBe(201);
+		await waitUntilRecorded(sale.id, 1);
+		const [lost] = await orderBookRows(sale.id);
+		await env.DB.prepare("DELETE FROM orders WHERE id = ?").bind(lost?.id).run();
+
+		const gate = env.SALE_GATE.getByName(sale.id);
+		while (((await alarmAt(gate)) ?? 0) < Date.now() + 10_000)
+			expect(await runDurableObjectAlarm(gate)).toBe(true);
+		// D1 fails every statement, as during an outage (the object shares the test's binding).
+		const outage = await runInDurableObject(gate, (instance: SaleGate) => {
+			const db = (instance as unknown as { env: Env }).env.DB;
+			return vi.spyOn(db, "prepare").mockImplementation(() => {
+				throw new Error("D1_ERROR: simulated outage");
+			});
+		});
+		expect(await runDurableObjectAlarm(gate)).toBe(true);
+		expect(outage).toHaveBeenCalled();
+		// Not the 5 s retry of failed work: the audit waits its interval before asking D1 again.
+		expect(((await alarmAt(gate)) ?? 0) - Date.now()).toBeGreaterThan(25_000);
+
+		outage.mockRestore();
+		expect((await orderBookRows(sale.id)).map((row) => row.id)).not.toContain(lost?.id);
+		expect(await runDurableObjectAlarm(gate)).toBe(true);
+		await waitUntilRecorded(sale.id, 1);
+		expect((await orderBookRows(sale.id)).map((row) => row.id)).toEqual([lost?.id]);
 	});
 });
 
