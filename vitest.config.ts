@@ -106,6 +106,16 @@ export default defineConfig(async () => {
 					},
 				},
 				{
+					// The real Worker in local workerd killed mid-rush and restarted
+					// on the same persisted state.
+					test: {
+						name: "restart",
+						include: ["test/restart/**/*.test.ts"],
+						environment: "node",
+						testTimeout: 180_000,
+					},
+				},
+				{
 					// The stampede benchmark, small and as a correctness check only.
 					test: {
 						name: "bench",

@@ -67,7 +67,7 @@ function logCollector(): { logs: WorkerLogs; handle: (log: { level: string; mess
  * Bundles a Worker exactly as a deploy would (`wrangler deploy --dry-run`)
  * into `outDir`.
  */
-async function bundle(configPath: string, outDir: string): Promise<string> {
+export async function bundle(configPath: string, outDir: string): Promise<string> {
 	const wrangler = path.join(
 		path.dirname(createRequire(import.meta.url).resolve("wrangler/package.json")),
 		"bin",
@@ -86,14 +86,14 @@ async function bundle(configPath: string, outDir: string): Promise<string> {
  * with SQLite, queue producer and consumer with its dead-letter queue, D1,
  * rate limits, static assets, vars), pointed at a bundle built beforehand.
  */
-function workerFromConfig(configPath: string, name: string, bundleDir: string): V4WorkerOptions {
+export function workerFromConfig(configPath: string, name: string, bundleDir: string): V4WorkerOptions {
 	const { workerOptions, main } = unstable_getMiniflareWorkerOptions(configPath);
 	// Wrangler types these options through an Omit<> that loses every key to its index signature.
 	const w = workerOptions as V4WorkerOptions;
 	return {
 		name,
 		rootPath: bundleDir,
-		modules: bundleModules(bundleDir, main),
+		modules: bundleModules(bundleDir, `${path.parse(main ?? "index").name}.js`),
 		compatibilityDate: w.compatibilityDate,
 		compatibilityFlags: w.compatibilityFlags,
 		bindings: w.bindings,
@@ -107,23 +107,22 @@ function workerFromConfig(configPath: string, name: string, bundleDir: string): 
 }
 
 /**
- * The bundle's modules: the entry first (named after the entry module:
- * src/index.ts gives index.js), then the text modules the config's
- * `[[rules]]` emitted beside it (wrangler.toml, which the Worker reads).
+ * The bundle's modules, entry first: it is named after the entry module
+ * (src/index.ts gives index.js), and the modules it imports by the
+ * config's [[rules]] (wrangler.toml as text) sit beside it.
  */
-function bundleModules(
-	bundleDir: string,
-	main: string | undefined,
-): { type: "ESModule" | "Text"; path: string }[] {
-	const entry = `${path.parse(main ?? "index").name}.js`;
-	const texts = readdirSync(bundleDir).filter((file) => file.endsWith(".toml"));
+function bundleModules(bundleDir: string, entry: string): { type: "ESModule" | "Text"; path: string }[] {
+	const others = readdirSync(bundleDir).filter((file) => file !== entry && /\.(js|toml)$/.test(file));
 	return [
 		{ type: "ESModule", path: path.join(bundleDir, entry) },
-		...texts.map((file) => ({ type: "Text" as const, path: path.join(bundleDir, file) })),
+		...others.map((file) => ({
+			type: file.endsWith(".js") ? ("ESModule" as const) : ("Text" as const),
+			path: path.join(bundleDir, file),
+		})),
 	];
 }
 
-async function applyMigrations(mf: Miniflare): Promise<void> {
+export async function applyMigrations(mf: Miniflare): Promise<void> {
 	const db = await mf.getD1Database("DB", "doorbuster");
 	const dir = path.join(ROOT, "migrations");
 	const files = (await readdir(dir)).filter((file) => file.endsWith(".sql")).sort();
@@ -134,7 +133,7 @@ async function applyMigrations(mf: Miniflare): Promise<void> {
 }
 
 /** workerd is Miniflare's child process; its RSS is where every isolate, SQLite cache and queue lives. */
-async function findWorkerdPid(): Promise<number | null> {
+export async function findWorkerdPid(): Promise<number | null> {
 	for (const entry of await readdir("/proc").catch(() => [])) {
 		if (!/^\d+$/.test(entry)) continue;
 		const stat = await readFile(`/proc/${entry}/stat`, "utf8").catch(() => "");

@@ -7,6 +7,10 @@ export type SaleMetrics =
 			sold: number;
 			remaining: number;
 			ordersPending: number;
+			/** Units of orders the order book (D1) records as held. */
+			heldUnits: number;
+			/** Paid amounts of confirmed orders the order book (D1) records, in cents. */
+			revenueCents: number;
 			outcomes: Record<string, number>;
 	  };
 
@@ -37,6 +41,18 @@ const FAMILIES: {
 		type: "gauge",
 		help: "Confirmed orders not yet in the order book (D1).",
 		samples: (sale) => [[{}, sale.ordersPending]],
+	},
+	{
+		name: "doorbuster_units_held",
+		type: "gauge",
+		help: "Units taken by held (unpaid) orders, as recorded in the order book (D1).",
+		samples: (sale) => [[{}, sale.heldUnits]],
+	},
+	{
+		name: "doorbuster_revenue_cents",
+		type: "gauge",
+		help: "Amounts paid for confirmed orders, in cents of the sale's currency, as recorded in the order book (D1).",
+		samples: (sale) => [[{}, sale.revenueCents]],
 	},
 	{
 		name: "doorbuster_purchase_outcomes_total",

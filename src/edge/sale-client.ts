@@ -179,14 +179,9 @@ export class SaleClient {
 		return this.#call((gate) => gate.stats());
 	}
 
-	/** Orders in commit order after `afterSeq`, for comparing with the order book. */
-	ordersAfter(afterSeq: number, limit: number) {
-		return this.#call((gate) => gate.ordersAfter(afterSeq, limit));
-	}
-
-	/** Sends the orders with these seqs to the order book again. */
-	resend(seqs: number[]) {
-		return this.#call((gate) => gate.resend(seqs));
+	/** One bounded run of the object's order book audit; null if the sale does not exist. */
+	reconcileOrderBook() {
+		return this.#call((gate) => gate.reconcileOrderBook());
 	}
 
 	/**

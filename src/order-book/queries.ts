@@ -1,4 +1,4 @@
-import { and, asc, count, eq, gt, inArray } from "drizzle-orm";
+import { and, asc, count, eq, gt, lte, sql, sum } from "drizzle-orm";
 import { type DrizzleD1Database, drizzle } from "drizzle-orm/d1";
 import { orders } from "../db/schema";
 import type { Order } from "../domain/order";
@@ -10,10 +10,27 @@ export function orderBookDb(d1: D1Database): OrderBookDb {
 	return drizzle(d1);
 }
 
-/** How many orders the order book holds for each sale that has any. */
-export async function countRecordedBySale(db: OrderBookDb): Promise<Map<string, number>> {
-	const rows = await db.select({ saleId: orders.saleId, n: count() }).from(orders).groupBy(orders.saleId);
-	return new Map(rows.map((row) => [row.saleId, row.n]));
+/** What the order book holds of one sale, for the metrics. */
+export interface RecordedFigures {
+	orders: number;
+	/** Units of orders recorded as `held`. */
+	heldUnits: number;
+	/** Amounts of orders recorded as `confirmed` with a payment, in cents of the sale's currency. */
+	revenueCents: number;
+}
+
+/** What the order book holds of each sale that has any orders, in one query. */
+export async function recordedFiguresBySale(db: OrderBookDb): Promise<Map<string, RecordedFigures>> {
+	const rows = await db
+		.select({
+			saleId: orders.saleId,
+			orders: count(),
+			heldUnits: sql<number>`coalesce(sum(case when ${orders.status} = 'held' then ${orders.quantity} end), 0)`,
+			revenueCents: sql<number>`coalesce(sum(case when ${orders.status} = 'confirmed' and ${orders.paidAt} is not null then ${orders.amountCents} end), 0)`,
+		})
+		.from(orders)
+		.groupBy(orders.saleId);
+	return new Map(rows.map(({ saleId, ...figures }) => [saleId, figures]));
 }
 
 export async function countRecorded(db: OrderBookDb, saleId: string): Promise<number> {
@@ -21,33 +38,64 @@ export async function countRecorded(db: OrderBookDb, saleId: string): Promise<nu
 	return row?.n ?? 0;
 }
 
-/** One page of a sale's order book, oldest first; the cursor is the last seq seen. */
+/**
+ * One page of a sale's order book, in the order the order book recorded
+ * the orders; the cursor is the last position read. The queue delivers out
+ * of order, so a page by seq could pass an order that lands later with a
+ * lower seq; a position is given on arrival and only grows, so an order
+ * recorded after a page was read always comes on a later page.
+ */
 export async function readOrderPage(
 	db: OrderBookDb,
 	saleId: string,
-	afterSeq: number,
+	afterPosition: number,
 	limit: number,
 ): Promise<{ orders: Order[]; nextCursor: string | null }> {
 	const rows = await db
 		.select()
 		.from(orders)
-		.where(and(eq(orders.saleId, saleId), gt(orders.seq, afterSeq)))
-		.orderBy(asc(orders.seq))
+		.where(and(eq(orders.saleId, saleId), gt(orders.position, afterPosition)))
+		.orderBy(asc(orders.position))
 		.limit(limit + 1);
 	const page = rows.slice(0, limit);
 	const last = page.at(-1);
 	return {
-		orders: page.map(({ seq: _seq, version: _version, ...order }) => order),
-		nextCursor: rows.length > limit && last ? String(last.seq) : null,
+		orders: page.map(({ position: _position, seq: _seq, version: _version, ...order }) => order),
+		nextCursor: rows.length > limit && last ? String(last.position) : null,
 	};
 }
 
-/** Which of these order ids the order book already holds. */
-export async function recordedIds(db: OrderBookDb, ids: readonly string[]): Promise<Set<string>> {
-	if (ids.length === 0) return new Set();
-	const rows = await db
-		.select({ id: orders.id })
+/**
+ * How many orders of a sale the order book holds, and the sum of their
+ * versions. A row is only ever written at a version its sale's object gave
+ * it, so the order book is complete and current exactly when both equal the
+ * object's own figures: one query tells whether anything is missing.
+ */
+export async function recordedTally(
+	db: OrderBookDb,
+	saleId: string,
+): Promise<{ orders: number; versions: number }> {
+	const [row] = await db
+		.select({ orders: count(), versions: sum(orders.version).mapWith(Number) })
 		.from(orders)
-		.where(inArray(orders.id, [...ids]));
-	return new Set(rows.map((row) => row.id));
+		.where(eq(orders.saleId, saleId));
+	return { orders: row?.orders ?? 0, versions: row?.versions ?? 0 };
+}
+
+/**
+ * The version the order book holds of each order of a sale with a seq in
+ * `(afterSeq, throughSeq]`, by seq; orders it lacks are absent. One range
+ * read on the sale's seq index, however many orders the range holds.
+ */
+export async function recordedVersions(
+	db: OrderBookDb,
+	saleId: string,
+	afterSeq: number,
+	throughSeq: number,
+): Promise<Map<number, number>> {
+	const rows = await db
+		.select({ seq: orders.seq, version: orders.version })
+		.from(orders)
+		.where(and(eq(orders.saleId, saleId), gt(orders.seq, afterSeq), lte(orders.seq, throughSeq)));
+	return new Map(rows.map((row) => [row.seq, row.version]));
 }

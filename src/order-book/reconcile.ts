@@ -1,32 +1,16 @@
 import type { SaleClient } from "../edge/sale-client";
 import { ApiError } from "../http-error";
-import { countRecorded, type OrderBookDb, recordedIds } from "./queries";
-
-/** Orders compared per round trip while reconciling; D1 binds at most 100 parameters. */
-const RECONCILE_PAGE = 90;
 
 /**
- * Makes the order book catch up with a sale's object: every order the
- * object holds and D1 lacks is sent through the outbox again. Safe to
- * repeat: the consumer skips orders it already recorded. Answers how many
- * orders were sent again.
+ * Makes the order book catch up with a sale's object: the object compares
+ * what D1 has recorded of the sale with its own orders and sends again
+ * every order D1 lacks or holds at a lower version. One call is one bounded
+ * run of the object's audit (a single subrequest from here, however large
+ * the sale); the object's alarm carries on from where it stopped until D1
+ * has everything. Safe to repeat. Answers how many orders were sent again.
  */
-export async function reconcile(db: OrderBookDb, saleId: string, sale: SaleClient): Promise<number> {
-	const stats = await sale.stats();
-	if (!stats) throw new ApiError("sale_not_found");
-	if ((await countRecorded(db, saleId)) === stats.buyers) return 0;
-	let resent = 0;
-	let afterSeq = 0;
-	for (;;) {
-		const page = await sale.ordersAfter(afterSeq, RECONCILE_PAGE);
-		const last = page.at(-1);
-		if (!last) return resent;
-		const recorded = await recordedIds(
-			db,
-			page.map((order) => order.id),
-		);
-		const missing = page.filter((order) => !recorded.has(order.id)).map((order) => order.seq);
-		if (missing.length > 0) resent += await sale.resend(missing);
-		afterSeq = last.seq;
-	}
+export async function reconcile(sale: SaleClient): Promise<number> {
+	const result = await sale.reconcileOrderBook();
+	if (!result) throw new ApiError("sale_not_found");
+	return result.resent;
 }

@@ -7,7 +7,7 @@ import { SaleClient } from "../edge/sale-client";
 import { invalidRequest } from "../http-error";
 import { renderMetrics, type SaleMetrics } from "../metrics";
 import { orderBookCsv } from "../order-book/csv-export";
-import { countRecorded, countRecordedBySale, orderBookDb, readOrderPage } from "../order-book/queries";
+import { countRecorded, orderBookDb, readOrderPage, recordedFiguresBySale } from "../order-book/queries";
 import { reconcile } from "../order-book/reconcile";
 import { allSaleIds, registerSale } from "../sales-registry";
 import { requireSaleIdParam, validate } from "../validation";
@@ -50,13 +50,21 @@ export const adminRoutes = new Hono<AdminEnv>()
 	})
 	.get("/metrics", async (c) => {
 		const db = orderBookDb(c.env.DB);
-		const [ids, recorded] = await Promise.all([allSaleIds(db), countRecordedBySale(db)]);
+		const [ids, recorded] = await Promise.all([allSaleIds(db), recordedFiguresBySale(db)]);
 		const figures = await Promise.all(
 			ids.map(async (saleId): Promise<SaleMetrics> => {
 				const stats = await new SaleClient(c.env, saleId).stats().catch(() => null);
 				if (!stats) return { saleId, up: false };
-				const ordersPending = Math.max(0, stats.buyers - (recorded.get(saleId) ?? 0));
-				return { saleId, up: true, ...stats, ordersPending };
+				const book = recorded.get(saleId) ?? { orders: 0, heldUnits: 0, revenueCents: 0 };
+				const ordersPending = Math.max(0, stats.buyers - book.orders);
+				return {
+					saleId,
+					up: true,
+					...stats,
+					ordersPending,
+					heldUnits: book.heldUnits,
+					revenueCents: book.revenueCents,
+				};
 			}),
 		);
 		return c.text(renderMetrics(figures), 200, {
@@ -94,6 +102,6 @@ export const adminRoutes = new Hono<AdminEnv>()
 		});
 	})
 	.post("/sales/:saleId/reconcile", async (c) => {
-		const resent = await reconcile(orderBookDb(c.env.DB), c.req.param("saleId"), c.var.sale);
+		const resent = await reconcile(c.var.sale);
 		return c.json({ resent });
 	});

@@ -2,13 +2,18 @@ import { DurableObject } from "cloudflare:workers";
 import type { Order, OrderMessage } from "../domain/order";
 import { EDGE_OUTCOMES, type EdgeOutcome } from "../domain/outcome";
 import { type Sale, type SaleInput, type SaleRecord, saleStatus, withStatus } from "../domain/sale";
+import { orderBookDb, recordedTally, recordedVersions } from "../order-book/queries";
 import { AlarmScheduler } from "./alarm-scheduler";
+import { OrderBookAudit } from "./order-book-audit";
 import { Outbox } from "./outbox";
 import { OutcomeCounters } from "./outcome-counters";
 import type { ConfigureResult, GateStats, PurchaseResult, SaleOverview, SalesSeries } from "./results";
 import { SeriesTally } from "./sales-series";
 import { migrate, storedVersion } from "./schema";
 import { Stock } from "./stock";
+
+/** How long after orders leave for the queue the order book is audited, unless `ORDER_BOOK_AUDIT_SECONDS` says otherwise. */
+const ORDER_BOOK_AUDIT_SECONDS = 30;
 
 /** A sold-out sale with more buyers than this keeps answering every purchase itself. */
 const MAX_SHARED_HOLDERS = 10_000;
@@ -30,6 +35,7 @@ export class SaleGate extends DurableObject<Env> {
 	readonly #outbox: Outbox;
 	readonly #outcomes: OutcomeCounters;
 	readonly #series: SeriesTally;
+	readonly #audit: OrderBookAudit;
 	/** Tables come with the first `configure`, so a request for a made-up sale id reads nothing and writes nothing. */
 	#hasTables = false;
 
@@ -49,11 +55,24 @@ export class SaleGate extends DurableObject<Env> {
 			this.#scheduler.add("outcomes", () => this.#outcomes.save()),
 		);
 		this.#series = new SeriesTally(this.#stock);
+		const orderBook = orderBookDb(env.DB);
+		this.#audit = new OrderBookAudit({
+			sql: storage.sql,
+			orders: (afterSeq, limit) => this.#stock.ordersAfter(afterSeq, limit),
+			recorded: {
+				tally: () => recordedTally(orderBook, this.#saleId()),
+				versions: (afterSeq, throughSeq) => recordedVersions(orderBook, this.#saleId(), afterSeq, throughSeq),
+			},
+			resend: (seqs) => this.#outbox.resend(seqs),
+			wakeAt: this.#scheduler.add("order-book-audit", () => this.#audit.run()),
+			intervalMs: auditIntervalSeconds(env) * 1000,
+		});
 		ctx.blockConcurrencyWhile(async () => {
 			if (storedVersion(storage.sql) === 0) return;
 			this.#open();
 			await this.#scheduler.restore();
 			this.#outbox.resume();
+			this.#audit.resume();
 		});
 	}
 
@@ -176,6 +195,16 @@ export class SaleGate extends DurableObject<Env> {
 		return this.#outbox.resend(this.#stock.knownSeqs(seqs));
 	}
 
+	/**
+	 * Compares the order book with this sale's orders and sends again what it
+	 * lacks or holds at a lower version, in one bounded run; the alarm carries
+	 * on until the order book has everything. Null if the sale was never configured.
+	 */
+	async reconcileOrderBook(): Promise<{ resent: number } | null> {
+		if (!this.#stock.sale) return null;
+		return { resent: await this.#audit.compare() };
+	}
+
 	/** Runs whatever timed work is due; alarms are at-least-once, and every piece of work is idempotent. */
 	override async alarm(): Promise<void> {
 		await this.#scheduler.run();
@@ -187,6 +216,12 @@ export class SaleGate extends DurableObject<Env> {
 		this.#hasTables = true;
 		this.#stock.load();
 		this.#outcomes.load();
+	}
+
+	#saleId(): string {
+		const sale = this.#stock.sale;
+		if (!sale) throw new Error("order book audit before configure()");
+		return sale.id;
 	}
 
 	#refuse(reason: "sold_out" | "not_started" | "ended", sale: SaleRecord): PurchaseResult {
@@ -204,7 +239,17 @@ export class SaleGate extends DurableObject<Env> {
 		};
 	}
 
+	/**
+	 * Once the queue has taken orders they are out of the outbox's hands, so
+	 * the audit becomes due; it is stored before the outbox lets them go.
+	 */
 	async #send(messages: OrderMessage[]): Promise<void> {
 		await this.env.ORDER_QUEUE.sendBatch(messages.map((body) => ({ body })));
+		this.#audit.expect();
 	}
+}
+
+function auditIntervalSeconds(env: Env): number {
+	const seconds = Number(env.ORDER_BOOK_AUDIT_SECONDS);
+	return Number.isFinite(seconds) && seconds > 0 ? seconds : ORDER_BOOK_AUDIT_SECONDS;
 }

@@ -73,6 +73,18 @@ const MIGRATIONS: readonly Migration[] = [
 			);
 		`,
 	},
+	{
+		version: 3,
+		sql: `
+			-- order-book-audit.ts: a row only while an audit of the order book is
+			-- pending, kept so that a restart does not forget it.
+			CREATE TABLE order_book_audit (
+				singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+				due_at INTEGER NOT NULL,
+				after_seq INTEGER NOT NULL
+			);
+		`,
+	},
 ];
 
 /** The version this code's tables are at. */

@@ -19,9 +19,20 @@ describe("Prometheus metrics", () => {
 				sold: 3,
 				remaining: 7,
 				ordersPending: 1,
+				heldUnits: 0,
+				revenueCents: 0,
 				outcomes: { confirmed: 3, sold_out: 0 },
 			},
-			{ saleId: 'we"ird\\id', up: true, sold: 0, remaining: 5, ordersPending: 0, outcomes: { confirmed: 0 } },
+			{
+				saleId: 'we"ird\\id',
+				up: true,
+				sold: 0,
+				remaining: 5,
+				ordersPending: 0,
+				heldUnits: 0,
+				revenueCents: 0,
+				outcomes: { confirmed: 0 },
+			},
 		]);
 		const lines = text.trimEnd().split("\n");
 		expect(lines.filter((line) => line === "# TYPE doorbuster_units_sold gauge")).toHaveLength(1);
