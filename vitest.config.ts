@@ -20,6 +20,9 @@ export default defineConfig(async () => {
 	const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
 	return {
 		test: {
+			// The Worker logs one JSON line per purchase, and a test makes thousands:
+			// the output shows tests, and a failing test's logs, nothing else.
+			silent: "passed-only",
 			projects: [
 				{
 					// Integration tests inside workerd: the real app, real bindings.
