@@ -41,6 +41,11 @@ async function verifySession(token: string, env: Env): Promise<JWTPayload | null
 		const issuer = sessionIssuer(env);
 		return issuer ? await verifyKeySetToken(token, issuer) : null;
 	}
+	const known = verifiedSessions.get(token);
+	if (known) {
+		if (typeof known.exp === "number" && known.exp * 1000 > Date.now()) return known;
+		verifiedSessions.delete(token);
+	}
 	try {
 		// hono checks iat and nbf with no tolerance at all; isTimely checks them.
 		const claims = await verify(token, await hmacKey(env.SESSION_SECRET), {
@@ -48,11 +53,31 @@ async function verifySession(token: string, env: Env): Promise<JWTPayload | null
 			iat: false,
 			nbf: false,
 		});
-		return isTimely(claims) ? claims : null;
+		if (!isTimely(claims)) return null;
+		remember(token, claims);
+		return claims;
 	} catch {
 		// Malformed, forged or expired: all the same to the caller.
 		return null;
 	}
+}
+
+/**
+ * HS256 sessions this isolate has verified, until they expire. In a drop a
+ * buyer presents the same session for the purchase token, the purchase and
+ * every retry; its signature cannot change, so it is checked once. Only
+ * HS256: a provider's token must keep failing once its key is withdrawn.
+ * Bounded, oldest first out, so a flood of valid sessions cannot grow it.
+ */
+const verifiedSessions = new Map<string, JWTPayload>();
+const MAX_VERIFIED_SESSIONS = 10_000;
+
+function remember(token: string, claims: JWTPayload): void {
+	if (verifiedSessions.size >= MAX_VERIFIED_SESSIONS) {
+		const oldest = verifiedSessions.keys().next();
+		if (!oldest.done) verifiedSessions.delete(oldest.value);
+	}
+	verifiedSessions.set(token, claims);
 }
 
 /** The shop's identity provider, if one is configured. */
