@@ -29,7 +29,19 @@ export default defineConfig(async () => {
 					plugins: [
 						cloudflareTest({
 							wrangler: { configPath: "./wrangler.toml" },
-							miniflare: { bindings: { TEST_MIGRATIONS: migrations } },
+							miniflare: {
+								bindings: {
+									TEST_MIGRATIONS: migrations,
+									// The offline payment provider, so sales with holds can be made and paid.
+									PAYMENT_PROVIDER: "test",
+									ALLOW_TEST_PROVIDERS: "1",
+									// Tests that run a sale's alarm deadline after deadline (holds
+									// expiring, waitlists handing on) would otherwise meet an order
+									// book audit every 30 s of alarm time; the audit's own tests
+									// drive it explicitly.
+									ORDER_BOOK_AUDIT_SECONDS: "86400",
+								},
+							},
 						}),
 					],
 					test: {

@@ -15,9 +15,13 @@ const ERRORS = {
 	not_found: [404, "No such endpoint."],
 	sale_not_found: [404, "There is no such sale."],
 	no_order: [404, "You hold no order in this sale."],
+	not_waiting: [404, "You are not on this sale's waitlist."],
 	method_not_allowed: [405, "This method is not allowed on this path."],
 	sold_out: [409, "Sold out."],
 	sale_started: [409, "The sale has started; it can no longer be changed."],
+	not_held: [409, "Your order is not held: it is confirmed, expired or cancelled."],
+	not_sold_out: [409, "This is not sold out: buy it instead of waiting."],
+	has_order: [409, "You already hold an order in this sale."],
 	ended: [410, "The sale has ended."],
 	payload_too_large: [413, "Request bodies are limited to 16 KiB."],
 	unsupported_media_type: [415, "Send the body as application/json."],
@@ -28,6 +32,10 @@ const ERRORS = {
 	session_keys_unavailable: [503, "Sign-in cannot be checked right now. Try again shortly."],
 	overloaded: [503, "This sale is too busy right now; nothing was taken. Try again shortly."],
 	unavailable: [503, "This sale cannot be reached right now. Try again shortly."],
+	payment_unavailable: [
+		503,
+		"Payment cannot be started right now; your hold keeps running. Try again shortly.",
+	],
 } as const satisfies Record<string, readonly [ContentfulStatusCode, string]>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -1,9 +1,16 @@
 import { issuePurchaseToken, isValidPurchaseToken } from "../auth/purchase-token";
 import type { Order } from "../domain/order";
 import { EDGE_OUTCOMES, type EdgeOutcome } from "../domain/outcome";
-import { type Sale, type SaleInput, type SaleRecord, saleStatus, withStatus } from "../domain/sale";
+import {
+	type Sale,
+	type SaleInput,
+	type SaleRecord,
+	saleStatus,
+	unitsCanReturn,
+	withStatus,
+} from "../domain/sale";
 import { ApiError, invalidRequest } from "../http-error";
-import type { PurchaseResult, SaleGate } from "../sale-object";
+import type { OrderResult, PurchaseResult, SaleGate, WaitlistResult } from "../sale-object";
 
 /** The contract lets the public view of a sale lag the truth by up to 2 s. */
 const VIEW_TTL_MS = 1_000;
@@ -60,14 +67,13 @@ export class SaleClient {
 	/**
 	 * The sale as this isolate last saw it, if that is still good enough to
 	 * answer from without asking its object: seen at most VIEW_TTL_MS ago,
-	 * or sold out, which a sale stays (stock only goes down and a started
-	 * sale cannot be edited).
+	 * or sold out for good, which a sale then stays (see `isFinallySoldOut`).
 	 */
 	known(now: number): Sale | undefined {
 		const seen = memory.get(this.#saleId);
 		if (!seen) return undefined;
 		const sale = withStatus(seen.sale, now);
-		return now - seen.fetchedAt <= VIEW_TTL_MS || sale.remaining === 0 ? sale : undefined;
+		return now - seen.fetchedAt <= VIEW_TTL_MS || isFinallySoldOut(sale) ? sale : undefined;
 	}
 
 	/** The public view, from memory when fresh enough, else from the object. */
@@ -80,10 +86,17 @@ export class SaleClient {
 		return withStatus(sale, now);
 	}
 
-	/** Throws the contract's answer when this isolate already knows the sale is not live. */
+	/**
+	 * Throws the contract's answer when this isolate already knows the sale
+	 * is not live and cannot become live again. A sale sold out while units
+	 * are held is not refused from memory: a hold may expire and its unit
+	 * come back, and buyers may join the waitlist meanwhile.
+	 */
 	refuseIfKnownClosed(now: number): void {
 		const sale = this.known(now);
-		if (sale && sale.status !== "live") throw saleClosed(sale.status, sale);
+		if (!sale || sale.status === "live") return;
+		if (sale.status === "sold_out" && !isFinallySoldOut(sale)) return;
+		throw saleClosed(sale.status, sale);
 	}
 
 	/** A purchase token for this sale and buyer, if the sale is live now; else the contract's answer. */
@@ -92,7 +105,10 @@ export class SaleClient {
 		now: number,
 	): Promise<{ purchaseToken: string; expiresAt: number }> {
 		const sale = await this.view(now);
-		if (sale.status !== "live") throw saleClosed(sale.status, sale);
+		// Sold out while units are held, a buyer may still buy one that comes back, or wait for it.
+		if (sale.status !== "live" && (sale.status !== "sold_out" || isFinallySoldOut(sale))) {
+			throw saleClosed(sale.status, sale);
+		}
 		const expiresAt = now + Number(this.#env.PURCHASE_TOKEN_TTL_SECONDS) * 1000;
 		const purchaseToken = await issuePurchaseToken(
 			this.#env.SESSION_SECRET,
@@ -116,7 +132,8 @@ export class SaleClient {
 
 	/**
 	 * Refuses, as sold out, a buyer this isolate can tell would be refused:
-	 * the sale is sold out and the buyer is not among its final holders.
+	 * the sale is sold out for good (nothing held, so no unit can come back)
+	 * and the buyer is not among its final holders.
 	 * The first purchase after the isolate learns of the sell-out asks the
 	 * object for the holders; a holder always goes on to the object and
 	 * gets the order back, as the contract promises a retry.
@@ -124,7 +141,8 @@ export class SaleClient {
 	async refuseIfSoldOutFor(buyerId: string, quantity: number, now: number): Promise<void> {
 		const seen = memory.get(this.#saleId);
 		// Too many units is the object's `400` to give, before it says sold out.
-		if (!seen || saleStatus(seen.sale, now) !== "sold_out" || quantity > seen.sale.maxPerUser) return;
+		if (!seen || saleStatus(seen.sale, now) !== "sold_out" || !isFinallySoldOut(seen.sale)) return;
+		if (quantity > seen.sale.maxPerUser) return;
 		const holders = await this.#holders(seen, now);
 		if (holders && !holders.has(buyerId)) {
 			this.#countRefusal("sold_out");
@@ -137,8 +155,9 @@ export class SaleClient {
 		buyerId: string,
 		quantity: number,
 		attemptId: string | undefined,
+		variantId: string | undefined,
 	): Promise<{ order: Order; created: boolean }> {
-		const result = await this.#call((gate) => gate.purchase(buyerId, quantity, attemptId)).catch(
+		const result = await this.#call((gate) => gate.purchase(buyerId, quantity, attemptId, variantId)).catch(
 			(error: unknown) => {
 				if (error instanceof ApiError && error.code === "overloaded") this.#countRefusal("overloaded");
 				throw error;
@@ -152,11 +171,51 @@ export class SaleClient {
 		throw purchaseRefused(result);
 	}
 
-	/** The buyer's order, from the authoritative state. */
+	/** The buyer's live order, or else their latest, from the authoritative state. */
 	async orderOf(buyerId: string): Promise<Order> {
 		const order = await this.#call((gate) => gate.orderOf(buyerId));
 		if (!order) throw new ApiError("no_order");
 		return order;
+	}
+
+	/** The buyer's held order, to start paying for it. */
+	async heldOrder(buyerId: string): Promise<Order> {
+		return orderOrRefusal(await this.#call((gate) => gate.heldOrder(buyerId)));
+	}
+
+	/** Cancels the buyer's held order; its units return at once. */
+	async cancel(buyerId: string): Promise<Order> {
+		return orderOrRefusal(await this.#call((gate) => gate.cancel(buyerId)));
+	}
+
+	/** Applies a test provider payment to the buyer's held order. */
+	async testPayment(buyerId: string, outcome: "paid" | "declined"): Promise<Order> {
+		return orderOrRefusal(await this.#call((gate) => gate.testPayment(buyerId, outcome)));
+	}
+
+	/** Puts the buyer on the waitlist; `created` is false if they were already on it. */
+	async joinWaitlist(
+		buyerId: string,
+		quantity: number,
+		variantId: string | undefined,
+	): Promise<{ position: number; created: boolean }> {
+		const result = await this.#call((gate) => gate.joinWaitlist(buyerId, quantity, variantId));
+		if (result.ok) return result;
+		if (result.sale) this.#remember(result.sale, Date.now());
+		throw waitlistRefused(result);
+	}
+
+	/** The buyer's position on the waitlist (1 = next). */
+	async waitlistPosition(buyerId: string): Promise<number> {
+		const place = await this.#call((gate) => gate.waitlistPosition(buyerId));
+		if (!place.ok) throw new ApiError(place.reason);
+		return place.position;
+	}
+
+	/** Takes the buyer off the waitlist. */
+	async leaveWaitlist(buyerId: string): Promise<void> {
+		const place = await this.#call((gate) => gate.leaveWaitlist(buyerId));
+		if (!place.ok) throw new ApiError(place.reason);
 	}
 
 	/** Creates the sale or replaces it before it starts. */
@@ -237,13 +296,23 @@ export class SaleClient {
 	}
 
 	/**
-	 * Remembers the stock a purchase left behind. Stock only ever goes down,
-	 * so the lower figure is the fresher one; the buyer who takes the last
-	 * unit teaches this isolate that the sale is sold out.
+	 * Remembers the stock a purchase left behind. In a sale without holds
+	 * stock only ever goes down, so the lower figure is the fresher one; the
+	 * buyer who takes the last unit teaches this isolate that the sale is
+	 * sold out. With holds, units come back, so only the object's view counts.
 	 */
 	#rememberRemaining(remaining: number): void {
 		const seen = memory.get(this.#saleId);
-		if (seen && remaining < seen.sale.remaining) seen.sale = { ...seen.sale, remaining };
+		if (!seen || seen.sale.holdSeconds > 0 || remaining >= seen.sale.remaining) return;
+		// With one variant it holds every unit; with none left, no variant has any.
+		const variants =
+			seen.sale.variants.length === 1 || remaining === 0
+				? seen.sale.variants.map((variant) => ({
+						...variant,
+						remaining: Math.min(variant.remaining, remaining),
+					}))
+				: seen.sale.variants;
+		seen.sale = { ...seen.sale, remaining, variants };
 	}
 
 	/**
@@ -278,13 +347,40 @@ export class SaleClient {
 	}
 }
 
+/**
+ * Whether a sale is sold out for good: nothing remains and nothing is held,
+ * so no unit can ever come back (confirmed orders never return).
+ */
+function isFinallySoldOut(sale: SaleRecord): boolean {
+	return sale.remaining === 0 && !unitsCanReturn(sale);
+}
+
 /** The contract's answer for a purchase the object refused. */
 function purchaseRefused(result: Extract<PurchaseResult, { ok: false }>): ApiError {
 	if (result.reason === "sale_not_found") return new ApiError("sale_not_found");
-	if (result.reason === "invalid_quantity") {
-		return invalidRequest(`quantity: at most ${result.sale?.maxPerUser} per buyer`);
-	}
+	if (result.reason === "invalid_request") return invalidRequest(result.problem);
 	return saleClosed(result.reason, result.sale);
+}
+
+/** The order a call on a held order answered, or its contract error. */
+function orderOrRefusal(result: OrderResult): Order {
+	if (result.ok) return result.order;
+	if (result.reason === "not_held") throw new ApiError("not_held", { details: { order: result.order } });
+	throw new ApiError(result.reason);
+}
+
+/** The contract's answer for a waitlist entry the object refused. */
+function waitlistRefused(result: Extract<WaitlistResult, { ok: false }>): ApiError {
+	switch (result.reason) {
+		case "invalid_request":
+			return invalidRequest(result.problem);
+		case "not_started":
+		case "ended":
+		case "sold_out":
+			return saleClosed(result.reason, result.sale);
+		default:
+			return new ApiError(result.reason);
+	}
 }
 
 /** The contract's answer for a sale that is not live. */
@@ -299,6 +395,13 @@ function saleClosed(
 		case "ended":
 			return new ApiError("ended");
 		case "sold_out":
-			return new ApiError("sold_out");
+			// The variants still with units, so a buyer can pick another size.
+			return new ApiError("sold_out", {
+				details: {
+					available: (sale?.variants ?? [])
+						.filter((variant) => variant.remaining > 0)
+						.map((variant) => variant.id),
+				},
+			});
 	}
 }

@@ -3,6 +3,7 @@ import { createMiddleware } from "hono/factory";
 import { z } from "zod";
 import { requireAdmin } from "../auth/admin";
 import { saleInputSchema } from "../domain/sale";
+import { requirePaymentsFor } from "../edge/checkout";
 import { SaleClient } from "../edge/sale-client";
 import { invalidRequest } from "../http-error";
 import { renderMetrics, type SaleMetrics } from "../metrics";
@@ -74,7 +75,9 @@ export const adminRoutes = new Hono<AdminEnv>()
 	.use("/sales/:saleId", ...saleFromPath)
 	.use("/sales/:saleId/*", ...saleFromPath)
 	.put("/sales/:saleId", validate("json", saleInputSchema), async (c) => {
-		const { sale, created } = await c.var.sale.configure(c.req.valid("json"));
+		const input = c.req.valid("json");
+		requirePaymentsFor(c.env, input.holdSeconds);
+		const { sale, created } = await c.var.sale.configure(input);
 		await registerSale(orderBookDb(c.env.DB), sale.id, Date.now());
 		return c.json({ sale }, created ? 201 : 200);
 	})

@@ -2,6 +2,8 @@ import { Hono } from "hono";
 import { createMiddleware } from "hono/factory";
 import { z } from "zod";
 import { type BuyerVariables, requireBuyer } from "../auth/session";
+import { variantIdSchema } from "../domain/sale";
+import { startCheckout, testPaymentsEnabled } from "../edge/checkout";
 import { SaleClient } from "../edge/sale-client";
 import { ApiError } from "../http-error";
 import { orderBookDb } from "../order-book/queries";
@@ -18,7 +20,16 @@ const purchaseBody = z.object({
 	quantity: z.number().int().min(1).max(1_000).default(1),
 	// Chosen by the page per press of Buy and sent with every retry of it.
 	attemptId: z.string().min(1).max(64).optional(),
+	variantId: variantIdSchema.optional(),
 });
+
+const waitlistBody = z.object({
+	purchaseToken: z.string().min(1).max(1_024),
+	quantity: z.number().int().min(1).max(1_000).default(1),
+	variantId: variantIdSchema.optional(),
+});
+
+const testPaymentBody = z.object({ outcome: z.enum(["paid", "declined"]) });
 
 /** The public list looks at this many of the most recently created sales. */
 const LISTED_SALES = 50;
@@ -86,15 +97,52 @@ export const salesRoutes = new Hono<SalesEnv>()
 	)
 	.post("/:saleId/purchase", logPurchaseDecision, requireBuyer, validate("json", purchaseBody), async (c) => {
 		const { sale, buyerId } = c.var;
-		const { purchaseToken, quantity, attemptId } = c.req.valid("json");
+		const { purchaseToken, quantity, attemptId, variantId } = c.req.valid("json");
 		await sale.requirePurchaseToken(purchaseToken, buyerId, Date.now());
 		await sale.refuseIfSoldOutFor(buyerId, quantity, Date.now());
 		// The per-buyer limit guards the object, so only requests on their way
 		// to it count; refusing a bad token above costs less than counting it.
 		await enforceRateLimit(c.env, "PURCHASE_RATE_LIMITER", buyerId);
-		const { order, created } = await sale.purchase(buyerId, quantity, attemptId);
+		const { order, created } = await sale.purchase(buyerId, quantity, attemptId, variantId);
 		return c.json({ order }, created ? 201 : 200);
 	})
 	.get("/:saleId/order", requireBuyer, async (c) => {
 		return c.json({ order: await c.var.sale.orderOf(c.var.buyerId) });
+	})
+	.post("/:saleId/order/checkout", requireBuyer, async (c) => {
+		const { sale, buyerId } = c.var;
+		const order = await sale.heldOrder(buyerId);
+		return c.json(await startCheckout(c.env, await sale.view(Date.now()), order, new URL(c.req.url).origin));
+	})
+	.post("/:saleId/order/cancel", requireBuyer, async (c) => {
+		return c.json({ order: await c.var.sale.cancel(c.var.buyerId) });
+	})
+	.post(
+		"/:saleId/order/test-payment",
+		// The test provider's own endpoint: with any other provider it does not exist.
+		createMiddleware<SalesEnv>(async (c, next) => {
+			if (!testPaymentsEnabled(c.env)) throw new ApiError("not_found");
+			await next();
+		}),
+		requireBuyer,
+		validate("json", testPaymentBody),
+		async (c) => {
+			const { outcome } = c.req.valid("json");
+			return c.json({ order: await c.var.sale.testPayment(c.var.buyerId, outcome) });
+		},
+	)
+	.post("/:saleId/waitlist", requireBuyer, validate("json", waitlistBody), async (c) => {
+		const { sale, buyerId } = c.var;
+		const { purchaseToken, quantity, variantId } = c.req.valid("json");
+		await sale.requirePurchaseToken(purchaseToken, buyerId, Date.now());
+		await enforceRateLimit(c.env, "PURCHASE_RATE_LIMITER", buyerId);
+		const { position, created } = await sale.joinWaitlist(buyerId, quantity, variantId);
+		return c.json({ position }, created ? 202 : 200);
+	})
+	.get("/:saleId/waitlist", requireBuyer, async (c) => {
+		return c.json({ position: await c.var.sale.waitlistPosition(c.var.buyerId) });
+	})
+	.delete("/:saleId/waitlist", requireBuyer, async (c) => {
+		await c.var.sale.leaveWaitlist(c.var.buyerId);
+		return c.body(null, 204);
 	});

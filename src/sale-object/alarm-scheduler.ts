@@ -1,5 +1,9 @@
-/** Work that runs when its deadline comes. It must be idempotent: alarms are delivered at least once. */
-export type ScheduledWork = () => void | Promise<void>;
+/**
+ * Work that runs when its deadline comes. It must be idempotent: alarms are
+ * delivered at least once. `dueBy` is the time the alarm stands for: work
+ * whose deadline is no later than that is due, even if the clock is not there yet.
+ */
+export type ScheduledWork = (dueBy: number) => void | Promise<void>;
 
 /**
  * Asks for the work to run by `at` (epoch ms). The earliest request stands
@@ -58,7 +62,7 @@ export class AlarmScheduler {
 		if (Number.isFinite(next)) this.#arm(next);
 		for (const name of due) {
 			try {
-				await this.#work.get(name)?.();
+				await this.#work.get(name)?.(dueBy);
 			} catch (error) {
 				console.error(JSON.stringify({ event: "scheduled_work_failed", work: name, error: String(error) }));
 				this.#ask(name, Date.now() + FAILED_WORK_RETRY_MS);

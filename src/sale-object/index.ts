@@ -4,9 +4,13 @@ export type {
 	ConfigureResult,
 	EdgeOutcome,
 	GateStats,
+	InvalidRequest,
+	OrderResult,
 	Outcome,
 	PurchaseResult,
 	SaleOverview,
 	SalesSeries,
+	WaitingResult,
+	WaitlistResult,
 } from "./results";
 export { SaleGate } from "./sale-gate";

@@ -86,14 +86,20 @@ export class OrderBookAudit {
 		this.#save({ dueAt: Date.now() + this.#host.intervalMs, afterSeq: 0 });
 	}
 
-	/** The alarm's work. If D1 cannot be read now, it tries again after the interval. */
-	async run(): Promise<void> {
+	/**
+	 * The alarm's work, for the alarm due by `dueBy`. If D1 cannot be read
+	 * now, it tries again after the interval. The next run is counted from
+	 * the alarm's time, so a run of alarms reaches every later deadline in
+	 * order (holds due after the next audit included) whatever the clock says.
+	 */
+	async run(dueBy: number): Promise<void> {
 		if (!this.#pending) return;
+		const now = Math.max(Date.now(), dueBy);
 		try {
-			await this.compare();
+			await this.compare(now);
 		} catch (error) {
 			console.error(JSON.stringify({ event: "order_book_audit_failed", error: String(error) }));
-			this.#save({ dueAt: Date.now() + this.#host.intervalMs, afterSeq: this.#pending?.afterSeq ?? 0 });
+			this.#save({ dueAt: now + this.#host.intervalMs, afterSeq: this.#pending?.afterSeq ?? 0 });
 		}
 	}
 
@@ -103,7 +109,7 @@ export class OrderBookAudit {
 	 * has everything, the audit stays pending and the alarm carries on where
 	 * this run stopped, so a sale of any size is covered in bounded runs.
 	 */
-	async compare(): Promise<number> {
+	async compare(now = Date.now()): Promise<number> {
 		const recorded = await this.#host.recorded.tally();
 		const own = this.#ownTally();
 		if (recorded.orders === own.orders && recorded.versions === own.versions) {
@@ -128,7 +134,6 @@ export class OrderBookAudit {
 			if (afterSeq === 0) break;
 		}
 		// A finished pass checks again after the interval, once what went again has landed.
-		const now = Date.now();
 		this.#save({ dueAt: afterSeq === 0 ? now + this.#host.intervalMs : now + NEXT_PAGE_MS, afterSeq });
 		return resent;
 	}

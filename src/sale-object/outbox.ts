@@ -36,6 +36,8 @@ export class Outbox {
 	readonly #host: OutboxHost;
 	/** True while one flush loop runs; orders committed meanwhile leave with its next batch. */
 	#sending = false;
+	/** Orders queued again while a batch was on its way: they stay in the outbox for the next one. */
+	readonly #changedWhileSending = new Set<number>();
 	/** Mirrors `outbox_retry`: consecutive failed sends and when to try again; null while sends succeed. */
 	#retry: { failures: number; retryAt: number } | null = null;
 
@@ -55,9 +57,15 @@ export class Outbox {
 		if (this.#size() > 0) this.#host.wakeAt(this.#retry?.retryAt ?? Date.now());
 	}
 
-	/** Queues an order for the order book; called inside the transaction that creates it. */
+	/**
+	 * Queues an order for the order book; called inside the transaction that
+	 * creates or changes it. The queue carries the order's current row, so an
+	 * order already waiting here needs nothing more, unless a send of it is
+	 * under way: then it stays for the next batch, which carries the change.
+	 */
 	add(seq: number): void {
-		this.#host.sql.exec("INSERT INTO outbox (seq) VALUES (?)", seq);
+		this.#host.sql.exec("INSERT OR IGNORE INTO outbox (seq) VALUES (?)", seq);
+		if (this.#sending) this.#changedWhileSending.add(seq);
 	}
 
 	/**
@@ -76,6 +84,7 @@ export class Outbox {
 		let queued = 0;
 		for (const seq of seqs) {
 			queued += this.#host.sql.exec("INSERT OR IGNORE INTO outbox (seq) VALUES (?)", seq).rowsWritten;
+			if (this.#sending) this.#changedWhileSending.add(seq);
 		}
 		if (queued > 0) {
 			this.#host.wakeAt(this.#nextAttemptAt());
@@ -100,9 +109,11 @@ export class Outbox {
 					.map((row) => row.seq);
 				if (seqs.length === 0) return;
 				await withDeadline(this.#host.send(this.#host.messages(seqs)), SEND_TIMEOUT_MS);
+				const sent = seqs.filter((seq) => !this.#changedWhileSending.has(seq));
+				this.#changedWhileSending.clear();
 				this.#host.sql.exec(
 					"DELETE FROM outbox WHERE seq IN (SELECT value FROM json_each(?))",
-					JSON.stringify(seqs),
+					JSON.stringify(sent),
 				);
 				this.#sent();
 			}
@@ -112,6 +123,7 @@ export class Outbox {
 			this.#failed();
 		} finally {
 			this.#sending = false;
+			this.#changedWhileSending.clear();
 		}
 	}
 

@@ -4,26 +4,67 @@ import type { Sale, SaleRecord } from "../domain/sale";
 
 export type { EdgeOutcome, Outcome } from "../domain/outcome";
 
+/** A request the sale refuses as `400 invalid_request`; `problem` names the field, e.g. `variantId: …`. */
+export interface InvalidRequest {
+	ok: false;
+	reason: "invalid_request";
+	problem: string;
+	sale?: SaleRecord;
+}
+
 /** What `SaleGate.purchase` answers. Expected refusals are data; only broken infrastructure throws. */
 export type PurchaseResult =
 	| { ok: true; order: Order; created: boolean; remaining: number }
+	| { ok: false; reason: "sale_not_found" | "not_started" | "ended" | "sold_out"; sale?: SaleRecord }
+	| InvalidRequest;
+
+/** What the calls on a buyer's held order answer: the order as it is now, or why not. */
+export type OrderResult =
+	| { ok: true; order: Order }
+	| { ok: false; reason: "sale_not_found" | "no_order" }
+	/** The order is confirmed, expired or cancelled; shown as it is. */
+	| { ok: false; reason: "not_held"; order: Order };
+
+/** What `SaleGate.joinWaitlist` answers. */
+export type WaitlistResult =
+	| { ok: true; position: number; created: boolean }
 	| {
 			ok: false;
-			reason: "sale_not_found" | "not_started" | "ended" | "sold_out" | "invalid_quantity";
+			reason: "sale_not_found" | "not_started" | "ended" | "sold_out" | "not_sold_out" | "has_order";
 			sale?: SaleRecord;
-	  };
+	  }
+	| InvalidRequest;
 
 /** What `SaleGate.configure` answers: a started sale can no longer be edited. */
 export type ConfigureResult =
 	| { ok: true; sale: Sale; created: boolean }
 	| { ok: false; reason: "sale_started" };
 
-/** A sale's live figures. */
-export interface GateStats {
+/** A sale's live figures; a sale with sizes or holds adds `HoldStats`. */
+export interface GateStats extends Partial<HoldStats> {
+	/** Units taken: held + confirmed. */
 	sold: number;
 	remaining: number;
+	/** Buyers who ever had an order. */
 	buyers: number;
 	outcomes: Record<Outcome, number>;
+}
+
+/** The v2 figures (shared/API.md "Admin additions"), refunds aside. */
+export interface HoldStats {
+	/** Units of held orders. */
+	held: number;
+	/** Units of confirmed orders. */
+	confirmed: number;
+	/** Orders that expired unpaid. */
+	expired: number;
+	/** Orders their buyers cancelled. */
+	cancelled: number;
+	/** Buyers waiting. */
+	waitlist: number;
+	/** Paid: in a sale with holds every confirmed unit was paid for; without, nothing is paid here. */
+	revenueCents: number;
+	variants: { id: string; sold: number; confirmed: number; held: number; remaining: number }[];
 }
 
 /** Confirmed orders per bucket of `bucketMs`, from `startsAt` up to now or the end. */
@@ -39,3 +80,8 @@ export interface SaleOverview {
 	stats: GateStats;
 	series: SalesSeries;
 }
+
+/** A buyer's place on the waitlist (1 = next), or why they have none. */
+export type WaitingResult =
+	| { ok: true; position: number }
+	| { ok: false; reason: "sale_not_found" | "not_waiting" };

@@ -1,16 +1,36 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Order, OrderMessage } from "../domain/order";
 import { EDGE_OUTCOMES, type EdgeOutcome } from "../domain/outcome";
-import { type Sale, type SaleInput, type SaleRecord, saleStatus, withStatus } from "../domain/sale";
+import {
+	type Sale,
+	type SaleInput,
+	type SaleRecord,
+	type SaleRow,
+	saleStatus,
+	withStatus,
+} from "../domain/sale";
 import { orderBookDb, recordedTally, recordedVersions } from "../order-book/queries";
+import { paymentProvider } from "../payments/payment-provider";
 import { AlarmScheduler } from "./alarm-scheduler";
+import { Holds } from "./holds";
 import { OrderBookAudit } from "./order-book-audit";
 import { Outbox } from "./outbox";
 import { OutcomeCounters } from "./outcome-counters";
-import type { ConfigureResult, GateStats, PurchaseResult, SaleOverview, SalesSeries } from "./results";
+import type {
+	ConfigureResult,
+	GateStats,
+	InvalidRequest,
+	OrderResult,
+	PurchaseResult,
+	SaleOverview,
+	SalesSeries,
+	WaitingResult,
+	WaitlistResult,
+} from "./results";
 import { SeriesTally } from "./sales-series";
 import { migrate, storedVersion } from "./schema";
-import { Stock } from "./stock";
+import { Stock, type VariantStock } from "./stock";
+import { Waitlist } from "./waitlist";
 
 /** How long after orders leave for the queue the order book is audited, unless `ORDER_BOOK_AUDIT_SECONDS` says otherwise. */
 const ORDER_BOOK_AUDIT_SECONDS = 30;
@@ -25,31 +45,46 @@ const MAX_SHARED_HOLDERS = 10_000;
  * transaction, so no two buyers can ever take the same unit.
  *
  * The class wires small capabilities, each owning its tables, and exposes
- * them as typed RPC: the stock and its buyers, the outbox to the order
- * book, the outcome counters, the sales series, and the one alarm that
- * serves every deadline.
+ * them as typed RPC: the stock and its buyers, the holds and their
+ * deadlines, the waitlist, the outbox to the order book, the outcome
+ * counters, the sales series, and the one alarm that serves every deadline.
+ * Every call first settles the holds that are due (shared/API.md "Orders"),
+ * so no answer ever shows a hold past its deadline.
  */
 export class SaleGate extends DurableObject<Env> {
 	readonly #scheduler: AlarmScheduler;
 	readonly #stock: Stock;
+	readonly #holds: Holds;
+	readonly #waitlist: Waitlist;
 	readonly #outbox: Outbox;
 	readonly #outcomes: OutcomeCounters;
 	readonly #series: SeriesTally;
 	readonly #audit: OrderBookAudit;
+	readonly #askWaitlistEnd: (at: number) => void;
 	/** Tables come with the first `configure`, so a request for a made-up sale id reads nothing and writes nothing. */
 	#hasTables = false;
+	/** The configured payment provider's name, read once: the configuration does not change while the object lives. */
+	#providerName: string | null | undefined;
 
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env);
 		const storage = ctx.storage;
 		this.#scheduler = new AlarmScheduler(storage);
 		this.#stock = new Stock(storage);
+		this.#waitlist = new Waitlist(storage.sql);
 		this.#outbox = new Outbox({
 			sql: storage.sql,
 			messages: (seqs) => this.#stock.messages(seqs),
 			send: (messages) => this.#send(messages),
 			wakeAt: this.#scheduler.add("outbox", () => this.#outbox.flush()),
 		});
+		this.#holds = new Holds({
+			earliestExpiry: () => this.#stock.earliestHoldExpiry(),
+			due: (dueBy, limit) => this.#stock.dueHolds(dueBy, limit),
+			expire: (seqs) => this.#release(seqs, "expired"),
+			wakeAt: this.#scheduler.add("holds", (dueBy) => this.#settle(dueBy)),
+		});
+		this.#askWaitlistEnd = this.#scheduler.add("waitlist", (dueBy) => this.#settle(dueBy));
 		this.#outcomes = new OutcomeCounters(
 			storage.sql,
 			this.#scheduler.add("outcomes", () => this.#outcomes.save()),
@@ -64,7 +99,7 @@ export class SaleGate extends DurableObject<Env> {
 				versions: (afterSeq, throughSeq) => recordedVersions(orderBook, this.#saleId(), afterSeq, throughSeq),
 			},
 			resend: (seqs) => this.#outbox.resend(seqs),
-			wakeAt: this.#scheduler.add("order-book-audit", () => this.#audit.run()),
+			wakeAt: this.#scheduler.add("order-book-audit", (dueBy) => this.#audit.run(dueBy)),
 			intervalMs: auditIntervalSeconds(env) * 1000,
 		});
 		ctx.blockConcurrencyWhile(async () => {
@@ -73,6 +108,9 @@ export class SaleGate extends DurableObject<Env> {
 			await this.#scheduler.restore();
 			this.#outbox.resume();
 			this.#audit.resume();
+			this.#holds.resume();
+			const sale = this.#stock.sale;
+			if (sale && this.#waitlist.size > 0) this.#askWaitlistEnd(sale.endsAt);
 		});
 	}
 
@@ -82,93 +120,159 @@ export class SaleGate extends DurableObject<Env> {
 		const current = this.#stock.sale;
 		if (current && now >= current.startsAt) return { ok: false, reason: "sale_started" };
 		if (!this.#hasTables) this.#open();
-		const sale = this.#stock.configure(saleId, input);
-		return { ok: true, sale: withStatus(sale, now), created: current === null };
+		this.#stock.configure(saleId, input);
+		return {
+			ok: true,
+			sale: withStatus(this.#recordOf(this.#requireSale()), now),
+			created: current === null,
+		};
 	}
 
 	/** The sale with its live figures, or null if it was never configured. */
 	view(): Sale | null {
-		const sale = this.#stock.sale;
-		return sale ? withStatus(sale, Date.now()) : null;
+		const now = Date.now();
+		const sale = this.#settled(now);
+		return sale ? withStatus(this.#recordOf(sale), now) : null;
 	}
 
 	/**
-	 * Takes stock for one buyer. The buyer is the idempotency key: whatever
-	 * is retried, a buyer holds at most one order and gets the same one back,
-	 * as `created: false`; a retry of the attempt that created the order
-	 * (same `attemptId`) gets it as `created: true`, so a buyer whose first
-	 * answer was lost still learns it bought.
+	 * Takes stock for one buyer. A buyer holds at most one live order (held
+	 * or confirmed): while they do, whatever is retried gets that order back
+	 * as `created: false`; a retry of the attempt that created an order (same
+	 * `attemptId`) gets it as `created: true`, whatever its status now, so a
+	 * buyer whose first answer was lost still learns it bought.
 	 */
-	purchase(userId: string, quantity: number, attemptId?: string): PurchaseResult {
-		const sale = this.#stock.sale;
-		if (!sale) return { ok: false, reason: "sale_not_found" };
-		const held = this.#stock.orderOf(userId);
-		if (held) {
-			const created = attemptId !== undefined && held.attemptId === attemptId;
-			if (!created) this.#outcomes.count("duplicate");
-			return { ok: true, order: held.order, created, remaining: sale.remaining };
-		}
-
+	purchase(userId: string, quantity: number, attemptId?: string, variantId?: string): PurchaseResult {
 		const now = Date.now();
+		const sale = this.#settled(now);
+		if (!sale) return { ok: false, reason: "sale_not_found" };
+		const orders = this.#stock.ordersOf(userId);
+		if (orders.live) {
+			const created = attemptId !== undefined && orders.live.attemptId === attemptId;
+			if (!created) this.#outcomes.count("duplicate");
+			return { ok: true, order: orders.live.order, created, remaining: sale.remaining };
+		}
+		const earlier = attemptId === undefined ? null : orders.byAttempt(attemptId);
+		if (earlier) return { ok: true, order: earlier.order, created: true, remaining: sale.remaining };
+
 		const status = saleStatus(sale, now);
 		if (status === "upcoming") return this.#refuse("not_started", sale);
 		if (status === "ended") return this.#refuse("ended", sale);
-		if (quantity > sale.maxPerUser) return { ok: false, reason: "invalid_quantity", sale };
-		if (sale.remaining < quantity) return this.#refuse("sold_out", sale);
+		const variant = this.#variantFor(sale, quantity, variantId);
+		if (!("remaining" in variant)) return variant;
+		if (variant.remaining < quantity) return this.#refuse("sold_out", sale);
 
-		const order: Order = {
-			id: crypto.randomUUID(),
-			saleId: sale.id,
-			userId,
-			variantId: "default",
-			quantity,
-			amountCents: sale.priceCents * quantity,
-			currency: sale.currency,
-			status: "confirmed",
-			createdAt: now,
-			holdExpiresAt: null,
-			paidAt: null,
-		};
-		const { remaining } = this.#stock.take(order, attemptId ?? null, (seq) => {
+		const order = newOrder(sale, userId, variant.id, quantity, now);
+		const waiting = this.#waitlist.size > 0;
+		const { remaining } = this.#stock.take(order, attemptId ?? null, !orders.any, (seq) => {
 			this.#outbox.add(seq);
+			// A buyer who gets an order any other way leaves the waitlist.
+			if (waiting) this.#waitlist.leave(userId);
 			this.#outcomes.save();
 		});
+		if (order.holdExpiresAt !== null) this.#holds.placed(order.holdExpiresAt);
 		this.#outbox.committed();
 		return { ok: true, order, created: true, remaining };
 	}
 
 	/**
 	 * Every buyer holding an order, once the sale is sold out and that list
-	 * can no longer change, so an edge isolate can refuse everyone else
-	 * itself and still send holders here for their order. Null while stock
-	 * remains, or if the list is too long to hand out.
+	 * can no longer change (nothing is held, so no unit can come back), so
+	 * an edge isolate can refuse everyone else itself and still send holders
+	 * here for their order. Null otherwise, or if the list is too long to hand out.
 	 */
 	holders(): string[] | null {
-		const sale = this.#stock.sale;
-		if (!sale || sale.remaining > 0 || this.#stock.buyers > MAX_SHARED_HOLDERS) return null;
+		const sale = this.#settled(Date.now());
+		if (!sale || sale.remaining > 0 || this.#stock.held > 0 || this.#stock.buyers > MAX_SHARED_HOLDERS) {
+			return null;
+		}
 		return this.#stock.holders();
 	}
 
-	/** The buyer's order, read from the authoritative state. */
+	/** The buyer's live order, or else their latest one, read from the authoritative state. */
 	orderOf(userId: string): Order | null {
-		return this.#stock.orderOf(userId)?.order ?? null;
+		if (!this.#settled(Date.now())) return null;
+		return this.#stock.ordersOf(userId).latest?.order ?? null;
+	}
+
+	/** The buyer's held order, to pay for; or why there is none. */
+	heldOrder(userId: string): OrderResult {
+		return this.#held(userId, () => {});
+	}
+
+	/** Gives back the buyer's held order: it is cancelled and its units return at once (to the waitlist first). */
+	cancel(userId: string): OrderResult {
+		return this.#held(userId, (seq) => this.#release([seq], "cancelled"));
+	}
+
+	/**
+	 * The test provider's payment (shared/API.md "Payment providers"): `paid`
+	 * confirms the held order as a payment would; `declined` changes nothing.
+	 */
+	testPayment(userId: string, outcome: "paid" | "declined"): OrderResult {
+		return this.#held(userId, (seq) => {
+			if (outcome === "paid") this.#confirm(seq, Date.now());
+		});
+	}
+
+	/**
+	 * Puts the buyer on the waitlist of a sold-out variant while units of it
+	 * are held, so one may come back; a buyer already waiting gets their
+	 * position (`created: false`).
+	 */
+	joinWaitlist(userId: string, quantity: number, variantId?: string): WaitlistResult {
+		const now = Date.now();
+		const sale = this.#settled(now);
+		if (!sale) return { ok: false, reason: "sale_not_found" };
+		const position = this.#waitlist.positionOf(userId);
+		if (position !== null) return { ok: true, position, created: false };
+		if (this.#stock.ordersOf(userId).live) return { ok: false, reason: "has_order" };
+		const status = saleStatus(sale, now);
+		if (status === "upcoming") return { ok: false, reason: "not_started", sale: this.#recordOf(sale) };
+		if (status === "ended") return { ok: false, reason: "ended", sale: this.#recordOf(sale) };
+		const variant = this.#variantFor(sale, quantity, variantId);
+		if (!("remaining" in variant)) return variant;
+		if (variant.remaining >= quantity) return { ok: false, reason: "not_sold_out" };
+		// With nothing held, nothing can come back; a sale without holds never holds anything.
+		if (variant.held === 0) return { ok: false, reason: "sold_out", sale: this.#recordOf(sale) };
+		const joined = this.#waitlist.join({ userId, variantId: variant.id, quantity }, now);
+		this.#askWaitlistEnd(sale.endsAt);
+		return { ok: true, position: joined, created: true };
+	}
+
+	/** The buyer's place on the waitlist (1 = next). */
+	waitlistPosition(userId: string): WaitingResult {
+		if (!this.#settled(Date.now())) return { ok: false, reason: "sale_not_found" };
+		const position = this.#waitlist.positionOf(userId);
+		return position === null ? { ok: false, reason: "not_waiting" } : { ok: true, position };
+	}
+
+	/** Takes the buyer off the waitlist, answering the place they had. */
+	leaveWaitlist(userId: string): WaitingResult {
+		const place = this.waitlistPosition(userId);
+		if (place.ok) this.#waitlist.leave(userId);
+		return place;
 	}
 
 	/** Everything the admin view of the sale shows, in one call; null if it was never configured. */
 	overview(): SaleOverview | null {
-		const sale = this.#stock.sale;
-		if (!sale) return null;
 		const now = Date.now();
-		return { sale: withStatus(sale, now), stats: this.#stats(sale), series: this.#series.of(sale, now) };
+		const sale = this.#settled(now);
+		if (!sale) return null;
+		return {
+			sale: withStatus(this.#recordOf(sale), now),
+			stats: this.#stats(sale),
+			series: this.#series.of(sale, now),
+		};
 	}
 
 	/** The sale's live figures. */
 	stats(): GateStats | null {
-		const sale = this.#stock.sale;
+		const sale = this.#settled(Date.now());
 		return sale ? this.#stats(sale) : null;
 	}
 
-	/** Confirmed orders over time. */
+	/** Orders over time. */
 	series(): SalesSeries | null {
 		const sale = this.#stock.sale;
 		return sale ? this.#series.of(sale, Date.now()) : null;
@@ -215,6 +319,7 @@ export class SaleGate extends DurableObject<Env> {
 		migrate(this.ctx.storage);
 		this.#hasTables = true;
 		this.#stock.load();
+		this.#waitlist.load();
 		this.#outcomes.load();
 	}
 
@@ -224,18 +329,171 @@ export class SaleGate extends DurableObject<Env> {
 		return sale.id;
 	}
 
-	#refuse(reason: "sold_out" | "not_started" | "ended", sale: SaleRecord): PurchaseResult {
-		this.#outcomes.count(reason);
-		return { ok: false, reason, sale };
+	/** The sale once the holds due by `now` are settled and, from its end, the waitlist is emptied. */
+	#settled(now: number): SaleRow | null {
+		if (!this.#stock.sale) return null;
+		this.#settle(now);
+		return this.#stock.sale;
 	}
 
-	#stats(sale: SaleRecord): GateStats {
-		const buyers = this.#stock.buyers;
+	#settle(dueBy: number): void {
+		this.#holds.settle(dueBy);
+		const sale = this.#stock.sale;
+		if (sale && dueBy >= sale.endsAt) this.#waitlist.clear();
+	}
+
+	#requireSale(): SaleRow {
+		const sale = this.#stock.sale;
+		if (!sale) throw new Error("the sale is not configured");
+		return sale;
+	}
+
+	/** Looks up the buyer's latest order and, if it is held, runs `change` on it and answers it as it is then. */
+	#held(userId: string, change: (seq: number) => void): OrderResult {
+		if (!this.#settled(Date.now())) return { ok: false, reason: "sale_not_found" };
+		const latest = this.#stock.ordersOf(userId).latest;
+		if (!latest) return { ok: false, reason: "no_order" };
+		if (latest.order.status !== "held") return { ok: false, reason: "not_held", order: latest.order };
+		change(latest.seq);
+		const order = this.#stock.messages([latest.seq])[0];
+		if (!order) throw new Error(`order ${latest.seq} vanished`);
+		const { seq: _seq, version: _version, ...shown } = order;
+		return { ok: true, order: shown };
+	}
+
+	/**
+	 * Ends held orders as expired or cancelled, returns their units, and
+	 * hands them to waiting buyers, all in one transaction: at no moment is
+	 * a returned unit `remaining` while a waiting buyer's quantity fits it.
+	 */
+	#release(seqs: readonly number[], status: "expired" | "cancelled"): void {
+		const now = Date.now();
+		this.ctx.storage.transactionSync(() => {
+			const returned = new Set<string>();
+			for (const seq of seqs) {
+				const variantId = this.#stock.release(seq, status);
+				if (variantId === null) continue;
+				this.#outbox.add(seq);
+				returned.add(variantId);
+			}
+			for (const variantId of returned) this.#handOver(variantId, now);
+		});
+		this.#stock.load();
+		this.#waitlist.load();
+		this.#holds.resume();
+		this.#outbox.committed();
+	}
+
+	/** Gives a variant's units, while any waiting buyer's quantity fits them, to the earliest such buyer as a fresh hold. */
+	#handOver(variantId: string, now: number): void {
+		const sale = this.#requireSale();
+		if (now >= sale.endsAt) return;
+		for (;;) {
+			const units = this.#stock.remainingOf(variantId);
+			const waiter = this.#waitlist.firstFitting(variantId, units);
+			if (!waiter) return;
+			this.#waitlist.leave(waiter.userId);
+			const order = newOrder(sale, waiter.userId, variantId, waiter.quantity, now);
+			const seq = this.#stock.place(order, null, !this.#stock.ordersOf(waiter.userId).any);
+			this.#outbox.add(seq);
+		}
+	}
+
+	#confirm(seq: number, paidAt: number): void {
+		this.ctx.storage.transactionSync(() => {
+			if (this.#stock.confirm(seq, paidAt)) this.#outbox.add(seq);
+		});
+		this.#stock.load();
+		this.#outbox.committed();
+	}
+
+	/** The variant a purchase or waitlist entry names, or the `400` it gets. */
+	#variantFor(sale: SaleRow, quantity: number, variantId: string | undefined): VariantStock | InvalidRequest {
+		const invalid = (problem: string): InvalidRequest => ({
+			ok: false,
+			reason: "invalid_request",
+			problem,
+			sale: this.#recordOf(sale),
+		});
+		if (quantity > sale.maxPerUser) return invalid(`quantity: at most ${sale.maxPerUser} per buyer`);
+		const variants = this.#stock.variants;
+		if (variantId === undefined) {
+			const only = variants.length === 1 ? variants[0] : undefined;
+			return only ?? invalid("variantId: required, this sale has several variants");
+		}
+		return (
+			variants.find((variant) => variant.id === variantId) ??
+			invalid(`variantId: this sale has no variant "${variantId}"`)
+		);
+	}
+
+	#refuse(reason: "sold_out" | "not_started" | "ended", sale: SaleRow): PurchaseResult {
+		this.#outcomes.count(reason);
+		return { ok: false, reason, sale: this.#recordOf(sale) };
+	}
+
+	/** The sale as the contract shows it, with its variants, units held, waitlist and payment provider. */
+	#recordOf(sale: SaleRow): SaleRecord {
 		return {
+			...sale,
+			variants: this.#stock.variants.map(({ id, name, totalStock, remaining }) => ({
+				id,
+				name,
+				totalStock,
+				remaining,
+			})),
+			held: this.#stock.held,
+			waitlist: this.#waitlist.size,
+			paymentProvider: this.#paymentProviderName(),
+		};
+	}
+
+	#paymentProviderName(): string | null {
+		if (this.#providerName === undefined) {
+			try {
+				this.#providerName = paymentProvider(this.env)?.name ?? null;
+			} catch {
+				// A misconfigured provider takes no payments: the admin route says why when a sale needs one.
+				this.#providerName = null;
+			}
+		}
+		return this.#providerName;
+	}
+
+	/**
+	 * The v1 figures, and for a sale with sizes or holds the v2 ones too: a
+	 * sale created without the v2 fields answers exactly as in v1.
+	 */
+	#stats(sale: SaleRow): GateStats {
+		const buyers = this.#stock.buyers;
+		const v1 = {
 			sold: sale.totalStock - sale.remaining,
 			remaining: sale.remaining,
 			buyers,
 			outcomes: { confirmed: buyers, ...this.#outcomes.snapshot() },
+		};
+		const variants = this.#stock.variants;
+		const sized = variants.length > 1 || variants[0]?.id !== "default";
+		if (!sized && sale.holdSeconds === 0) return v1;
+		const perVariant = variants.map((variant) => {
+			const sold = variant.totalStock - variant.remaining;
+			return {
+				id: variant.id,
+				sold,
+				confirmed: sold - variant.held,
+				held: variant.held,
+				remaining: variant.remaining,
+			};
+		});
+		const confirmed = perVariant.reduce((sum, variant) => sum + variant.confirmed, 0);
+		return {
+			...v1,
+			held: this.#stock.held,
+			confirmed,
+			...this.#stock.endedOrders(),
+			waitlist: this.#waitlist.size,
+			revenueCents: sale.holdSeconds > 0 ? confirmed * sale.priceCents : 0,
+			variants: perVariant,
 		};
 	}
 
@@ -252,4 +510,22 @@ export class SaleGate extends DurableObject<Env> {
 function auditIntervalSeconds(env: Env): number {
 	const seconds = Number(env.ORDER_BOOK_AUDIT_SECONDS);
 	return Number.isFinite(seconds) && seconds > 0 ? seconds : ORDER_BOOK_AUDIT_SECONDS;
+}
+
+/** A new order for the buyer: held for the sale's hold time if it has one, else confirmed at once (v1). */
+function newOrder(sale: SaleRow, userId: string, variantId: string, quantity: number, now: number): Order {
+	const held = sale.holdSeconds > 0;
+	return {
+		id: crypto.randomUUID(),
+		saleId: sale.id,
+		userId,
+		variantId,
+		quantity,
+		amountCents: sale.priceCents * quantity,
+		currency: sale.currency,
+		status: held ? "held" : "confirmed",
+		createdAt: now,
+		holdExpiresAt: held ? now + sale.holdSeconds * 1000 : null,
+		paidAt: null,
+	};
 }

@@ -1,4 +1,4 @@
-import type { SaleRecord } from "../domain/sale";
+import type { SaleRow } from "../domain/sale";
 import type { SalesSeries } from "./results";
 
 /** However long a sale lasts, its series has at most this many buckets. */
@@ -33,7 +33,7 @@ export class SeriesTally {
 	 * Buckets are a second long unless the sale lasts so long that they would
 	 * exceed MAX_SERIES_BUCKETS; then they widen, so the answer stays small.
 	 */
-	of(sale: SaleRecord, now: number): SalesSeries {
+	of(sale: Pick<SaleRow, "startsAt" | "endsAt">, now: number): SalesSeries {
 		const lifeMs = sale.endsAt - sale.startsAt;
 		const bucketMs = Math.max(1, Math.ceil(lifeMs / MAX_SERIES_BUCKETS / 1000)) * 1000;
 		if (this.#tally?.startsAt !== sale.startsAt || this.#tally.bucketMs !== bucketMs) {

@@ -85,6 +85,75 @@ const MIGRATIONS: readonly Migration[] = [
 			);
 		`,
 	},
+	{
+		version: 4,
+		sql: `
+			-- The orders table is rebuilt without UNIQUE (user_id): a buyer whose
+			-- hold expired or was cancelled may buy again. "At most one live order
+			-- per buyer" is now stock.ts's rule, checked in the purchase's
+			-- transaction. Foreign keys are always enforced in a Durable Object,
+			-- so the outbox, which references orders (seq), moves to the new
+			-- table first: the old one is dropped with nothing referencing it, and
+			-- renaming the new one carries the outbox's reference along.
+			CREATE TABLE orders_v3 (
+				seq INTEGER PRIMARY KEY AUTOINCREMENT,
+				id TEXT NOT NULL,
+				user_id TEXT NOT NULL,
+				quantity INTEGER NOT NULL,
+				created_at INTEGER NOT NULL,
+				attempt_id TEXT,
+				variant_id TEXT NOT NULL DEFAULT 'default',
+				status TEXT NOT NULL DEFAULT 'confirmed',
+				hold_expires_at INTEGER,
+				paid_at INTEGER,
+				-- Grows with every change of the order, so the order book never moves it backwards.
+				version INTEGER NOT NULL DEFAULT 1
+			);
+			INSERT INTO orders_v3 (seq, id, user_id, quantity, created_at, attempt_id)
+				SELECT seq, id, user_id, quantity, created_at, attempt_id FROM orders;
+			CREATE TABLE outbox_v3 (
+				seq INTEGER PRIMARY KEY REFERENCES orders_v3 (seq)
+			);
+			INSERT INTO outbox_v3 (seq) SELECT seq FROM outbox;
+			DROP TABLE outbox;
+			DROP TABLE orders;
+			ALTER TABLE orders_v3 RENAME TO orders;
+			ALTER TABLE outbox_v3 RENAME TO outbox;
+			CREATE INDEX orders_by_user ON orders (user_id);
+			-- holds.ts finds the earliest deadline and the holds due; only held
+			-- orders are in this index, so a sale without holds never writes it.
+			CREATE INDEX orders_held_by_expiry ON orders (hold_expires_at) WHERE status = 'held';
+			-- sale-gate.ts counts expired and cancelled orders for the admin figures
+			-- from this index alone; orders that never end never enter it.
+			CREATE INDEX orders_ended ON orders (status) WHERE status IN ('expired', 'cancelled');
+			-- stock.ts: the sale's settings added by v2.
+			ALTER TABLE sale ADD COLUMN image_url TEXT;
+			ALTER TABLE sale ADD COLUMN hold_seconds INTEGER NOT NULL DEFAULT 0;
+			ALTER TABLE sale ADD COLUMN mode TEXT NOT NULL DEFAULT 'first_come';
+			ALTER TABLE sale ADD COLUMN shards INTEGER NOT NULL DEFAULT 1;
+			-- stock.ts: stock per variant; sale.remaining stays their sum. A sale
+			-- from before variants becomes its one variant, "default".
+			CREATE TABLE variants (
+				position INTEGER PRIMARY KEY,
+				id TEXT NOT NULL UNIQUE,
+				name TEXT NOT NULL,
+				total_stock INTEGER NOT NULL,
+				remaining INTEGER NOT NULL CHECK (remaining >= 0),
+				held INTEGER NOT NULL CHECK (held >= 0)
+			);
+			INSERT INTO variants (position, id, name, total_stock, remaining, held)
+				SELECT 0, 'default', name, total_stock, remaining, 0 FROM sale;
+			-- waitlist.ts: buyers waiting for units of a variant to come back, first come first served.
+			CREATE TABLE waitlist (
+				seq INTEGER PRIMARY KEY AUTOINCREMENT,
+				user_id TEXT NOT NULL UNIQUE,
+				variant_id TEXT NOT NULL,
+				quantity INTEGER NOT NULL,
+				joined_at INTEGER NOT NULL
+			);
+			CREATE INDEX waitlist_by_variant ON waitlist (variant_id, seq);
+		`,
+	},
 ];
 
 /** The version this code's tables are at. */

@@ -1,24 +1,50 @@
-import type { Order, OrderMessage } from "../domain/order";
-import type { SaleInput, SaleRecord } from "../domain/sale";
+import type { Order, OrderMessage, OrderStatus } from "../domain/order";
+import type { SaleInput, SaleRow, VariantView } from "../domain/sale";
 import { columns, type Row } from "./columns";
 
-/** An order as this object keeps it: its place in the sale and the attempt that created it. */
+/** An order as this object keeps it: its place in the sale, the attempt that created it, its version. */
 type OrderRow = {
 	seq: number;
 	id: string;
 	userId: string;
+	variantId: string;
 	quantity: number;
+	status: OrderStatus;
 	createdAt: number;
+	holdExpiresAt: number | null;
+	paidAt: number | null;
 	attemptId: string | null;
+	version: number;
 };
 
-/** A buyer's order, and the attempt that created it (null for orders older than attempt ids). */
+/** One variant's stock: `remaining + held + confirmed = totalStock`. */
+export interface VariantStock extends VariantView {
+	held: number;
+}
+
+/** A variant as its row holds it: its place in the sale is the row's key. */
+type VariantRow = VariantStock & { position: number };
+
+/** A buyer's order, its seq, and the attempt that created it (null for orders older than attempt ids). */
 export interface HeldOrder {
+	seq: number;
 	order: Order;
 	attemptId: string | null;
 }
 
-const SALE = columns<SaleRecord>({
+/** Every order of one buyer in this sale: the live one if any, and the rest. */
+export interface BuyerOrders {
+	/** The buyer's `held` or `confirmed` order; there is at most one. */
+	live: HeldOrder | null;
+	/** The live order, or else the latest one. */
+	latest: HeldOrder | null;
+	/** The order a given attempt created, if any. */
+	byAttempt(attemptId: string): HeldOrder | null;
+	/** Whether the buyer ever had an order here. */
+	any: boolean;
+}
+
+const SALE = columns<SaleRow>({
 	id: "id",
 	name: "name",
 	description: "description",
@@ -29,78 +55,153 @@ const SALE = columns<SaleRecord>({
 	startsAt: "starts_at",
 	endsAt: "ends_at",
 	maxPerUser: "max_per_user",
+	imageUrl: "image_url",
+	holdSeconds: "hold_seconds",
+	mode: "mode",
+	shards: "shards",
+});
+const VARIANT = columns<VariantStock>({
+	id: "id",
+	name: "name",
+	totalStock: "total_stock",
+	remaining: "remaining",
+	held: "held",
 });
 const ORDER = columns<OrderRow>({
 	seq: "seq",
 	id: "id",
 	userId: "user_id",
+	variantId: "variant_id",
 	quantity: "quantity",
+	status: "status",
 	createdAt: "created_at",
+	holdExpiresAt: "hold_expires_at",
+	paidAt: "paid_at",
 	attemptId: "attempt_id",
+	version: "version",
 });
-const NEW_ORDER = columns<Omit<OrderRow, "seq">>({
+const NEW_ORDER = columns<Omit<OrderRow, "seq" | "version" | "paidAt">>({
 	id: "id",
 	userId: "user_id",
+	variantId: "variant_id",
 	quantity: "quantity",
+	status: "status",
 	createdAt: "created_at",
+	holdExpiresAt: "hold_expires_at",
 	attemptId: "attempt_id",
 });
 
 const SELECT_SALE = `SELECT ${SALE.select}, buyers FROM sale`;
+const SELECT_VARIANTS = `SELECT position, ${VARIANT.select} FROM variants ORDER BY position`;
 const REPLACE_SALE = `INSERT OR REPLACE INTO sale (singleton, buyers, ${SALE.names}) VALUES (1, 0, ${SALE.placeholders})`;
-const SELECT_ORDER_OF = `SELECT ${ORDER.select} FROM orders WHERE user_id = ?`;
+const INSERT_VARIANT = `INSERT INTO variants (position, ${VARIANT.names}) VALUES (?, ${VARIANT.placeholders})`;
+// Usually no row or one: sorted here rather than by the query.
+const SELECT_ORDERS_OF = `SELECT ${ORDER.select} FROM orders WHERE user_id = ?`;
 const INSERT_ORDER = `INSERT INTO orders (${NEW_ORDER.names}) VALUES (${NEW_ORDER.placeholders}) RETURNING seq`;
-const TAKE_STOCK = "UPDATE sale SET remaining = remaining - ?, buyers = buyers + 1";
+// By position, the row's key, so the purchase costs no lookup in the ids' index.
+const TAKE_FROM_VARIANT = "UPDATE variants SET remaining = remaining - ?, held = held + ? WHERE position = ?";
+const TAKE_STOCK = "UPDATE sale SET remaining = remaining - ?, buyers = buyers + ?";
+/** Ends a held order; matches nothing if it is no longer held, so ending twice changes nothing. */
+const END_HOLD =
+	"UPDATE orders SET status = ?, paid_at = ?, version = version + 1 WHERE seq = ? AND status = 'held' RETURNING variant_id AS variantId, quantity";
+
+const LIVE: ReadonlySet<OrderStatus> = new Set(["held", "confirmed"]);
 
 /**
  * The sale's stock and its buyers: tables `sale` (one row: the sale, its
- * stock left and how many buyers hold an order) and `orders` (one per
- * buyer, `user_id` unique). The sale row is mirrored in memory; the mirror
- * changes only after a write commits.
+ * units left in all and how many buyers ever had an order), `variants`
+ * (stock per variant) and `orders`. The sale row and the variants are
+ * mirrored in memory; the mirror changes only after a write commits.
  */
 export class Stock {
 	readonly #storage: DurableObjectStorage;
-	#sale: SaleRecord | null = null;
+	#sale: SaleRow | null = null;
+	#variants: VariantRow[] = [];
 	#buyers = 0;
 
 	constructor(storage: DurableObjectStorage) {
 		this.#storage = storage;
 	}
 
-	/** Reads the sale row, once the object has tables. */
+	/** Reads the sale row and the variants, once the object has tables, and after a write the mirror did not follow. */
 	load(): void {
-		const row = this.#storage.sql.exec<Row<SaleRecord & { buyers: number }>>(SELECT_SALE).toArray()[0];
+		const sql = this.#storage.sql;
+		const row = sql.exec<Row<SaleRow & { buyers: number }>>(SELECT_SALE).toArray()[0];
 		if (!row) return;
 		const { buyers, ...sale } = row;
 		this.#sale = sale;
 		this.#buyers = buyers;
+		this.#variants = sql.exec<Row<VariantRow>>(SELECT_VARIANTS).toArray();
 	}
 
 	/** The sale, or null if it was never configured. */
-	get sale(): SaleRecord | null {
+	get sale(): SaleRow | null {
 		return this.#sale;
 	}
 
-	/** How many buyers hold an order. */
+	/** The variants in the order the sale lists them. */
+	get variants(): readonly VariantStock[] {
+		return this.#variants;
+	}
+
+	/** Units of held orders, in all variants. */
+	get held(): number {
+		return this.#variants.reduce((sum, variant) => sum + variant.held, 0);
+	}
+
+	/** How many buyers ever had an order. */
 	get buyers(): number {
 		return this.#buyers;
 	}
 
 	/** Creates the sale with all its stock, or replaces it (callers allow that only before it starts). */
-	configure(saleId: string, input: SaleInput): SaleRecord {
-		const sale: SaleRecord = { ...input, id: saleId, remaining: input.totalStock };
-		this.#storage.sql.exec(REPLACE_SALE, ...SALE.values(sale));
-		// Read back rather than kept, so the mirror holds exactly the columns and nothing else the caller sent.
+	configure(saleId: string, input: SaleInput): SaleRow {
+		const sale: SaleRow = {
+			id: saleId,
+			name: input.name,
+			description: input.description,
+			priceCents: input.priceCents,
+			currency: input.currency,
+			totalStock: input.totalStock,
+			remaining: input.totalStock,
+			startsAt: input.startsAt,
+			endsAt: input.endsAt,
+			maxPerUser: input.maxPerUser,
+			imageUrl: input.imageUrl ?? null,
+			holdSeconds: input.holdSeconds ?? 0,
+			mode: input.mode ?? "first_come",
+			shards: input.shards ?? 1,
+		};
+		const variants = input.variants ?? [{ id: "default", name: input.name, totalStock: input.totalStock }];
+		this.#storage.transactionSync(() => {
+			this.#storage.sql.exec(REPLACE_SALE, ...SALE.values(sale));
+			this.#storage.sql.exec("DELETE FROM variants");
+			for (const [position, variant] of variants.entries()) {
+				this.#storage.sql.exec(
+					INSERT_VARIANT,
+					position,
+					...VARIANT.values({ ...variant, remaining: variant.totalStock, held: 0 }),
+				);
+			}
+		});
 		this.load();
 		return this.#sale ?? sale;
 	}
 
-	/** The order this buyer holds, if any. */
-	orderOf(userId: string): HeldOrder | null {
+	/** One buyer's orders. */
+	ordersOf(userId: string): BuyerOrders {
 		const sale = this.#sale;
-		if (!sale) return null;
-		const row = this.#storage.sql.exec<OrderRow>(SELECT_ORDER_OF, userId).toArray()[0];
-		return row ? { order: toOrder(sale, row), attemptId: row.attemptId } : null;
+		const rows = sale ? this.#storage.sql.exec<OrderRow>(SELECT_ORDERS_OF, userId).toArray() : [];
+		if (rows.length > 1) rows.sort((a, b) => b.seq - a.seq);
+		const held = (row: OrderRow | undefined): HeldOrder | null =>
+			sale && row ? { seq: row.seq, order: toOrder(sale, row), attemptId: row.attemptId } : null;
+		const live = held(rows.find((row) => LIVE.has(row.status)));
+		return {
+			live,
+			latest: live ?? held(rows[0]),
+			byAttempt: (attemptId) => held(rows.find((row) => row.attemptId === attemptId)),
+			any: rows.length > 0,
+		};
 	}
 
 	/**
@@ -110,34 +211,123 @@ export class Stock {
 	 * joins the transaction with what other capabilities record about the order.
 	 * The caller has checked that the units are there.
 	 */
-	take(order: Order, attemptId: string | null, alsoWrite: (seq: number) => void): SaleRecord {
+	take(order: Order, attemptId: string | null, newBuyer: boolean, alsoWrite: (seq: number) => void): SaleRow {
 		const sale = this.#sale;
 		if (!sale) throw new Error("take() before configure()");
-		this.#storage.transactionSync(() => {
-			const { seq } = this.#storage.sql
-				.exec<{ seq: number }>(
-					INSERT_ORDER,
-					...NEW_ORDER.values({
-						id: order.id,
-						userId: order.userId,
-						quantity: order.quantity,
-						createdAt: order.createdAt,
-						attemptId,
-					}),
-				)
-				.one();
-			this.#storage.sql.exec(TAKE_STOCK, order.quantity);
-			alsoWrite(seq);
-		});
+		this.#storage.transactionSync(() => alsoWrite(this.place(order, attemptId, newBuyer)));
+		const held = order.status === "held" ? order.quantity : 0;
+		this.#variants = this.#variants.map((variant) =>
+			variant.id === order.variantId
+				? { ...variant, remaining: variant.remaining - order.quantity, held: variant.held + held }
+				: variant,
+		);
 		this.#sale = { ...sale, remaining: sale.remaining - order.quantity };
-		this.#buyers += 1;
+		if (newBuyer) this.#buyers += 1;
 		return this.#sale;
 	}
 
-	/** Every buyer holding an order. */
+	/**
+	 * Records an order and takes its units inside the caller's transaction;
+	 * returns its seq. The caller reloads the mirror once it commits.
+	 */
+	place(order: Order, attemptId: string | null, newBuyer: boolean): number {
+		const sql = this.#storage.sql;
+		const { seq } = sql
+			.exec<{ seq: number }>(
+				INSERT_ORDER,
+				...NEW_ORDER.values({
+					id: order.id,
+					userId: order.userId,
+					variantId: order.variantId,
+					quantity: order.quantity,
+					status: order.status,
+					createdAt: order.createdAt,
+					holdExpiresAt: order.holdExpiresAt,
+					attemptId,
+				}),
+			)
+			.one();
+		const held = order.status === "held" ? order.quantity : 0;
+		const variant = this.#variants.find((candidate) => candidate.id === order.variantId);
+		if (!variant) throw new Error(`no variant ${order.variantId}`);
+		sql.exec(TAKE_FROM_VARIANT, order.quantity, held, variant.position);
+		sql.exec(TAKE_STOCK, order.quantity, newBuyer ? 1 : 0);
+		return seq;
+	}
+
+	/**
+	 * Ends a held order as expired or cancelled and returns its units to
+	 * `remaining`, inside the caller's transaction. Returns the variant the
+	 * units went back to, or null if the order was not held (nothing changed).
+	 */
+	release(seq: number, status: "expired" | "cancelled"): string | null {
+		const sql = this.#storage.sql;
+		const ended = sql.exec<{ variantId: string; quantity: number }>(END_HOLD, status, null, seq).toArray()[0];
+		if (!ended) return null;
+		sql.exec(
+			"UPDATE variants SET held = held - ?, remaining = remaining + ? WHERE id = ?",
+			ended.quantity,
+			ended.quantity,
+			ended.variantId,
+		);
+		sql.exec("UPDATE sale SET remaining = remaining + ?", ended.quantity);
+		return ended.variantId;
+	}
+
+	/** Confirms a held order as paid at `paidAt`, inside the caller's transaction; false if it was not held. */
+	confirm(seq: number, paidAt: number): boolean {
+		const sql = this.#storage.sql;
+		const ended = sql
+			.exec<{ variantId: string; quantity: number }>(END_HOLD, "confirmed", paidAt, seq)
+			.toArray()[0];
+		if (!ended) return false;
+		sql.exec("UPDATE variants SET held = held - ? WHERE id = ?", ended.quantity, ended.variantId);
+		return true;
+	}
+
+	/** A variant's units left, as storage has them inside a transaction that changed them. */
+	remainingOf(variantId: string): number {
+		return (
+			this.#storage.sql
+				.exec<{ remaining: number }>("SELECT remaining FROM variants WHERE id = ?", variantId)
+				.toArray()[0]?.remaining ?? 0
+		);
+	}
+
+	/** Seqs of held orders whose hold ends by `dueBy`, earliest first. */
+	dueHolds(dueBy: number, limit: number): number[] {
+		return this.#storage.sql
+			.exec<{ seq: number }>(
+				"SELECT seq FROM orders WHERE status = 'held' AND hold_expires_at <= ? ORDER BY hold_expires_at LIMIT ?",
+				dueBy,
+				limit,
+			)
+			.toArray()
+			.map((row) => row.seq);
+	}
+
+	/** When the earliest pending hold ends, or null if nothing is held. */
+	earliestHoldExpiry(): number | null {
+		return this.#storage.sql
+			.exec<{ at: number | null }>("SELECT MIN(hold_expires_at) AS at FROM orders WHERE status = 'held'")
+			.one().at;
+	}
+
+	/** How many orders expired and how many were cancelled. */
+	endedOrders(): { expired: number; cancelled: number } {
+		const counts = { expired: 0, cancelled: 0 };
+		for (const { status, n } of this.#storage.sql.exec<{ status: "expired" | "cancelled"; n: number }>(
+			"SELECT status, COUNT(*) AS n FROM orders WHERE status IN ('expired', 'cancelled') GROUP BY status",
+		)) {
+			counts[status] = n;
+		}
+		return counts;
+	}
+
+	/** Every buyer holding a live order. */
 	holders(): string[] {
 		return this.#storage.sql
-			.exec<{ user_id: string }>("SELECT user_id FROM orders")
+			.exec<{ user_id: string }>("SELECT user_id FROM orders WHERE status IN ('held', 'confirmed')")
 			.toArray()
 			.map((row) => row.user_id);
 	}
@@ -175,7 +365,7 @@ export class Stock {
 	}
 
 	/**
-	 * Confirmed orders after `afterSeq` per bucket of `bucketMs` counted from
+	 * Orders after `afterSeq` per bucket of `bucketMs` counted from
 	 * `origin`, with the last seq counted in each.
 	 */
 	ordersPerBucket(
@@ -192,28 +382,27 @@ export class Stock {
 		);
 	}
 
-	/** Orders as the order book records them; an order that never changes is at version 1. */
+	/** Orders as the order book records them, each at its current version. */
 	#messages(rows: Iterable<OrderRow>): OrderMessage[] {
 		const sale = this.#sale;
 		if (!sale) return [];
-		return Array.from(rows, (row) => ({ ...toOrder(sale, row), seq: row.seq, version: 1 }));
+		return Array.from(rows, (row) => ({ ...toOrder(sale, row), seq: row.seq, version: row.version }));
 	}
 }
 
-/** Every order in this object belongs to its sale, and an order here is confirmed once it exists. */
-/** Every order of a sale without variants or holds is of its one variant, confirmed when taken. */
-function toOrder(sale: SaleRecord, row: OrderRow): Order {
+/** Every order in this object belongs to its sale; a hold's deadline shows only while it is held. */
+function toOrder(sale: SaleRow, row: OrderRow): Order {
 	return {
 		id: row.id,
 		saleId: sale.id,
 		userId: row.userId,
-		variantId: "default",
+		variantId: row.variantId,
 		quantity: row.quantity,
 		amountCents: sale.priceCents * row.quantity,
 		currency: sale.currency,
-		status: "confirmed",
+		status: row.status,
 		createdAt: row.createdAt,
-		holdExpiresAt: null,
-		paidAt: null,
+		holdExpiresAt: row.status === "held" ? row.holdExpiresAt : null,
+		paidAt: row.paidAt,
 	};
 }

@@ -4,7 +4,18 @@ import type { JWTPayload } from "hono/utils/jwt/types";
 import { beforeAll, describe, expect, it } from "vitest";
 import { issuePurchaseToken } from "../../src/auth/purchase-token";
 import type { Sale } from "../../src/domain/sale";
-import { Buyer, call, createSale, orderBookRows, saleInput, saleStats, sessionToken } from "./helpers";
+import {
+	admin,
+	Buyer,
+	call,
+	createSale,
+	orderBookRows,
+	saleInput,
+	saleStats,
+	sessionToken,
+	uniqueSaleId,
+} from "./helpers";
+import { createHoldSale, orderOf, truth } from "./hold-helpers";
 
 interface Case {
 	name: string;
@@ -770,6 +781,31 @@ beforeAll(async () => {
 	];
 });
 
+/** Sends one case as the real Worker would get it; returns what went wrong, if anything. */
+async function failureOf(testCase: Case, buyerSession: string): Promise<string | null> {
+	const headers: Record<string, string> = { ...testCase.headers };
+	if (testCase.raw !== undefined && !headers["content-type"]) headers["content-type"] = "application/json";
+	const token =
+		testCase.auth === "buyer" ? buyerSession : testCase.auth === "admin" ? env.ADMIN_TOKEN : testCase.auth;
+	const response = await call(testCase.method, testCase.path, {
+		body: testCase.body,
+		rawBody: testCase.raw,
+		headers,
+		token,
+	});
+	const text = await response.text();
+	let code: string | undefined;
+	try {
+		code = (JSON.parse(text) as { error?: { code?: string } }).error?.code;
+	} catch {
+		code = undefined;
+	}
+	expect(text).not.toMatch(/at \S+ \(|\.ts:\d+/);
+	return response.status !== testCase.status || code !== testCase.code
+		? `${testCase.name}: ${response.status} ${text.slice(0, 120)}`
+		: null;
+}
+
 describe("hostile and malformed requests", () => {
 	it("answers each with its documented status and code, and changes nothing", async () => {
 		expect(cases.length).toBeGreaterThanOrEqual(60);
@@ -777,32 +813,8 @@ describe("hostile and malformed requests", () => {
 
 		const failures: string[] = [];
 		for (const testCase of cases) {
-			const headers: Record<string, string> = { ...testCase.headers };
-			if (testCase.raw !== undefined && !headers["content-type"])
-				headers["content-type"] = "application/json";
-			const token =
-				testCase.auth === "buyer"
-					? buyer.session
-					: testCase.auth === "admin"
-						? env.ADMIN_TOKEN
-						: testCase.auth;
-			const response = await call(testCase.method, testCase.path, {
-				body: testCase.body,
-				rawBody: testCase.raw,
-				headers,
-				token,
-			});
-			const text = await response.text();
-			let code: string | undefined;
-			try {
-				code = (JSON.parse(text) as { error?: { code?: string } }).error?.code;
-			} catch {
-				code = undefined;
-			}
-			if (response.status !== testCase.status || code !== testCase.code) {
-				failures.push(`${testCase.name}: ${response.status} ${text.slice(0, 120)}`);
-			}
-			expect(text).not.toMatch(/at \S+ \(|\.ts:\d+/);
+			const failure = await failureOf(testCase, buyer.session);
+			if (failure) failures.push(failure);
 		}
 		expect(failures).toEqual([]);
 
@@ -811,5 +823,269 @@ describe("hostile and malformed requests", () => {
 		expect(before.stats).toMatchObject({ sold: 0, buyers: 0 });
 		// The token that all those requests could not use still buys normally.
 		expect((await buyer.purchase(sale.id, token)).status).toBe(201);
+	});
+});
+
+describe("hostile and malformed requests to the v2 surfaces", () => {
+	it("answers each with its documented status and code, and changes nothing", async () => {
+		const sized = await createHoldSale("matrix-v2");
+		const [waiter, payer, holder] = await Promise.all([
+			Buyer.named("matrix-v2-waiter"),
+			Buyer.named("matrix-v2-payer"),
+			Buyer.named("matrix-v2-holder"),
+		]);
+		// payer's order is confirmed; holder's us-10 is held, so us-10 is sold out while held.
+		expect((await payer.buyVariant(sized.id, "us-9")).status).toBe(201);
+		expect((await payer.post(sized.id, "order/test-payment", { outcome: "paid" })).status).toBe(200);
+		expect((await holder.buyVariant(sized.id, "us-10")).status).toBe(201);
+		const purchaseToken = await waiter.purchaseToken(sized.id);
+		const forged = await issuePurchaseToken(
+			"another-secret-entirely-0123456789",
+			sized.id,
+			waiter.userId,
+			Date.now() + 60_000,
+		);
+		const expiredSession = await sessionToken(waiter.userId, -60);
+		const S = `/api/sales/${sized.id}`;
+		const fresh = `/admin/sales/${uniqueSaleId("matrix-v2-new")}`;
+		const sale = (overrides: Record<string, unknown>) => ({ ...saleInput(), ...overrides });
+		const sizes = [
+			{ id: "us-9", name: "US 9", totalStock: 2 },
+			{ id: "us-10", name: "US 10", totalStock: 1 },
+		];
+		const put = (name: string, body: unknown): Case => ({
+			name,
+			method: "PUT",
+			path: fresh,
+			auth: "admin",
+			body,
+			status: 400,
+			code: "invalid_request",
+		});
+		const asWaiter = (
+			name: string,
+			method: string,
+			path: string,
+			body: unknown,
+			status: number,
+			code: string,
+		): Case => ({
+			name,
+			method,
+			path: `${S}/${path}`,
+			auth: "buyer",
+			body,
+			status,
+			code,
+		});
+		const v2Cases: Case[] = [
+			put("variants empty", sale({ variants: [], totalStock: undefined })),
+			put(
+				"51 variants",
+				sale({
+					variants: Array.from({ length: 51 }, (_, i) => ({ id: `v-${i}`, name: `V${i}`, totalStock: 1 })),
+					totalStock: undefined,
+				}),
+			),
+			put("duplicate variant ids", sale({ variants: [sizes[0], sizes[0]], totalStock: 4 })),
+			put(
+				"variant id not a slug",
+				sale({ variants: [{ id: "US 9", name: "US 9", totalStock: 1 }], totalStock: 1 }),
+			),
+			put(
+				"variant stock 0",
+				sale({ variants: [{ id: "us-9", name: "US 9", totalStock: 0 }], totalStock: undefined }),
+			),
+			put("variant without name", sale({ variants: [{ id: "us-9", totalStock: 1 }], totalStock: 1 })),
+			put("variants not an array", sale({ variants: { id: "us-9" } })),
+			put("totalStock differs from the sizes' sum", sale({ variants: sizes, totalStock: 4 })),
+			put("neither totalStock nor variants", sale({ totalStock: undefined })),
+			put("imageUrl over http", sale({ imageUrl: "http://cdn.example.com/a.jpg" })),
+			put("imageUrl javascript:", sale({ imageUrl: "javascript:alert(1)" })),
+			put("imageUrl a number", sale({ imageUrl: 42 })),
+			put("holdSeconds -1", sale({ holdSeconds: -1 })),
+			put("holdSeconds 3601", sale({ holdSeconds: 3_601 })),
+			put("holdSeconds 1.5", sale({ holdSeconds: 1.5 })),
+			put("holdSeconds a string", sale({ holdSeconds: "60" })),
+			put("mode lottery", sale({ mode: "lottery" })),
+			put("mode draw, not available yet", sale({ mode: "draw" })),
+			put("shards 0", sale({ shards: 0 })),
+			put("shards 65", sale({ shards: 65 })),
+			put("shards 2, not available yet", sale({ shards: 2 })),
+			asWaiter(
+				"purchase of an unknown size",
+				"POST",
+				"purchase",
+				{ purchaseToken, variantId: "us-11" },
+				400,
+				"invalid_request",
+			),
+			asWaiter(
+				"purchase of a malformed size",
+				"POST",
+				"purchase",
+				{ purchaseToken, variantId: "US 9" },
+				400,
+				"invalid_request",
+			),
+			asWaiter(
+				"purchase with a numeric size",
+				"POST",
+				"purchase",
+				{ purchaseToken, variantId: 9 },
+				400,
+				"invalid_request",
+			),
+			asWaiter("purchase naming no size", "POST", "purchase", { purchaseToken }, 400, "invalid_request"),
+			asWaiter(
+				"purchase over the limit",
+				"POST",
+				"purchase",
+				{ purchaseToken, variantId: "us-9", quantity: 2 },
+				400,
+				"invalid_request",
+			),
+			asWaiter("checkout with no order", "POST", "order/checkout", undefined, 404, "no_order"),
+			asWaiter("cancel with no order", "POST", "order/cancel", undefined, 404, "no_order"),
+			asWaiter(
+				"test payment with no order",
+				"POST",
+				"order/test-payment",
+				{ outcome: "paid" },
+				404,
+				"no_order",
+			),
+			asWaiter(
+				"test payment outcome refunded",
+				"POST",
+				"order/test-payment",
+				{ outcome: "refunded" },
+				400,
+				"invalid_request",
+			),
+			asWaiter("test payment without outcome", "POST", "order/test-payment", {}, 400, "invalid_request"),
+			asWaiter(
+				"wait with a forged token",
+				"POST",
+				"waitlist",
+				{ purchaseToken: forged, variantId: "us-10" },
+				403,
+				"invalid_token",
+			),
+			asWaiter(
+				"wait for a size in stock",
+				"POST",
+				"waitlist",
+				{ purchaseToken, variantId: "us-9" },
+				409,
+				"not_sold_out",
+			),
+			asWaiter(
+				"wait for an unknown size",
+				"POST",
+				"waitlist",
+				{ purchaseToken, variantId: "us-11" },
+				400,
+				"invalid_request",
+			),
+			asWaiter("wait naming no size", "POST", "waitlist", { purchaseToken }, 400, "invalid_request"),
+			asWaiter(
+				"wait for 0 units",
+				"POST",
+				"waitlist",
+				{ purchaseToken, variantId: "us-10", quantity: 0 },
+				400,
+				"invalid_request",
+			),
+			asWaiter(
+				"wait for more than the limit",
+				"POST",
+				"waitlist",
+				{ purchaseToken, variantId: "us-10", quantity: 2 },
+				400,
+				"invalid_request",
+			),
+			asWaiter("waitlist position when not waiting", "GET", "waitlist", undefined, 404, "not_waiting"),
+			asWaiter("leave when not waiting", "DELETE", "waitlist", undefined, 404, "not_waiting"),
+			asWaiter("PUT waitlist", "PUT", "waitlist", {}, 405, "method_not_allowed"),
+			asWaiter("GET order/cancel", "GET", "order/cancel", undefined, 405, "method_not_allowed"),
+			{
+				name: "cancel without a session",
+				method: "POST",
+				path: `${S}/order/cancel`,
+				status: 401,
+				code: "unauthenticated",
+			},
+			{
+				name: "checkout with an expired session",
+				method: "POST",
+				path: `${S}/order/checkout`,
+				auth: expiredSession,
+				status: 401,
+				code: "unauthenticated",
+			},
+			{
+				name: "waitlist of an unknown sale",
+				method: "GET",
+				path: "/api/sales/no-such-sale/waitlist",
+				auth: "buyer",
+				status: 404,
+				code: "sale_not_found",
+			},
+			{
+				name: "checkout of a confirmed order",
+				method: "POST",
+				path: `${S}/order/checkout`,
+				auth: payer.session,
+				status: 409,
+				code: "not_held",
+			},
+			{
+				name: "cancel of a confirmed order",
+				method: "POST",
+				path: `${S}/order/cancel`,
+				auth: payer.session,
+				status: 409,
+				code: "not_held",
+			},
+			{
+				name: "test payment of a confirmed order",
+				method: "POST",
+				path: `${S}/order/test-payment`,
+				auth: payer.session,
+				body: { outcome: "paid" },
+				status: 409,
+				code: "not_held",
+			},
+			{
+				name: "wait while holding an order",
+				method: "POST",
+				path: `${S}/waitlist`,
+				auth: holder.session,
+				body: { purchaseToken: await holder.purchaseToken(sized.id), variantId: "us-10" },
+				status: 409,
+				code: "has_order",
+			},
+		];
+		expect(v2Cases.length).toBeGreaterThanOrEqual(40);
+
+		const before = {
+			sale: await truth(sized.id),
+			orders: await Promise.all([payer, holder].map((buyer) => orderOf(buyer, sized.id))),
+		};
+		const failures: string[] = [];
+		for (const testCase of v2Cases) {
+			const failure = await failureOf(testCase, waiter.session);
+			if (failure) failures.push(failure);
+		}
+		expect(failures).toEqual([]);
+		expect(await truth(sized.id)).toEqual(before.sale);
+		expect(await Promise.all([payer, holder].map((buyer) => orderOf(buyer, sized.id)))).toEqual(
+			before.orders,
+		);
+		expect(await orderOf(waiter, sized.id)).toBeNull();
+		expect((await admin("GET", fresh.replace("/admin", ""))).status).toBe(404);
+		// The token none of those requests could use still joins the waitlist.
+		expect((await waiter.post(sized.id, "waitlist", { purchaseToken, variantId: "us-10" })).status).toBe(202);
 	});
 });

@@ -168,6 +168,31 @@ export class Buyer {
 	order(saleId: string): Promise<Response> {
 		return call("GET", `/api/sales/${saleId}/order`, { token: this.session, ip: this.ip });
 	}
+
+	/** Token, then purchase of a variant (size). */
+	async buyVariant(saleId: string, variantId: string, quantity = 1, attemptId?: string): Promise<Response> {
+		const purchaseToken = await this.purchaseToken(saleId);
+		return call("POST", `/api/sales/${saleId}/purchase`, {
+			token: this.session,
+			ip: this.ip,
+			body: { purchaseToken, quantity, variantId, attemptId },
+		});
+	}
+
+	/** A POST to one of the paths under `/api/sales/{saleId}/`, as this buyer. */
+	post(saleId: string, path: string, body?: unknown): Promise<Response> {
+		return call("POST", `/api/sales/${saleId}/${path}`, { token: this.session, ip: this.ip, body });
+	}
+
+	/** Token, then a place on the waitlist. */
+	async joinWaitlist(saleId: string, variantId?: string, quantity?: number): Promise<Response> {
+		const purchaseToken = await this.purchaseToken(saleId);
+		return this.post(saleId, "waitlist", { purchaseToken, variantId, quantity });
+	}
+
+	waitlist(saleId: string, method: "GET" | "DELETE" = "GET"): Promise<Response> {
+		return call(method, `/api/sales/${saleId}/waitlist`, { token: this.session, ip: this.ip });
+	}
 }
 
 export interface ErrorBody {
