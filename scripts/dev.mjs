@@ -11,17 +11,29 @@ const PORT = Number(process.env.PORT ?? 8787);
 const ORIGIN = `http://localhost:${PORT}`;
 const DEV_VARS = ".dev.vars";
 
+/**
+ * Local secrets and the offline providers, in the git-ignored .dev.vars.
+ * A file from an earlier run keeps its values and gains what it lacks.
+ */
 function ensureLocalSecrets() {
-	if (existsSync(DEV_VARS)) return;
-	const secrets = {
+	const wanted = {
 		SESSION_SECRET: randomBytes(32).toString("hex"),
 		ADMIN_TOKEN: randomBytes(24).toString("hex"),
 		// Cloudflare's documented always-pass test secret: the bot check works offline.
 		TURNSTILE_SECRET_KEY: "1x0000000000000000000000000000000AA",
+		// The offline payment provider (a Pay / Decline page), for sales with holds.
+		// It only counts with ALLOW_TEST_PROVIDERS, which never goes in wrangler.toml.
+		PAYMENT_PROVIDER: "test",
+		ALLOW_TEST_PROVIDERS: "1",
 	};
-	const lines = Object.entries(secrets).map(([name, value]) => `${name}=${value}`);
-	writeFileSync(DEV_VARS, `${lines.join("\n")}\n`, { mode: 0o600 });
-	console.log(`Created ${DEV_VARS} with fresh local secrets (git-ignored).`);
+	const existing = existsSync(DEV_VARS) ? readFileSync(DEV_VARS, "utf8") : "";
+	const present = new Set(existing.split("\n").map((line) => line.split("=")[0]));
+	const missing = Object.entries(wanted).filter(([name]) => !present.has(name));
+	if (missing.length === 0) return;
+	const lines = missing.map(([name, value]) => `${name}=${value}`);
+	const prefix = existing === "" || existing.endsWith("\n") ? existing : `${existing}\n`;
+	writeFileSync(DEV_VARS, `${prefix}${lines.join("\n")}\n`, { mode: 0o600 });
+	console.log(`Wrote ${missing.map(([name]) => name).join(", ")} to ${DEV_VARS} (git-ignored).`);
 }
 
 function readAdminToken() {
@@ -53,10 +65,15 @@ async function seedDemoSale(adminToken) {
 	const now = Date.now();
 	const sale = {
 		name: "Doorbuster Demo Sneaker",
-		description: "A limited run of 100 pairs. One per shopper.",
+		description: "A limited run of 100 pairs in three sizes. One per shopper; pay within two minutes.",
 		priceCents: 12_900,
 		currency: "USD",
-		totalStock: 100,
+		variants: [
+			{ id: "us-8", name: "US 8", totalStock: 30 },
+			{ id: "us-9", name: "US 9", totalStock: 40 },
+			{ id: "us-10", name: "US 10", totalStock: 30 },
+		],
+		holdSeconds: 120,
 		startsAt: now + 60_000,
 		endsAt: now + 60 * 60_000,
 		maxPerUser: 1,
