@@ -65,15 +65,10 @@ async function seedDemoSale(adminToken) {
 	const now = Date.now();
 	const sale = {
 		name: "Doorbuster Demo Sneaker",
-		description: "A limited run of 100 pairs in three sizes. One per shopper; pay within two minutes.",
+		description: "A limited run of 100 pairs. One per shopper.",
 		priceCents: 12_900,
 		currency: "USD",
-		variants: [
-			{ id: "us-8", name: "US 8", totalStock: 30 },
-			{ id: "us-9", name: "US 9", totalStock: 40 },
-			{ id: "us-10", name: "US 10", totalStock: 30 },
-		],
-		holdSeconds: 120,
+		totalStock: 100,
 		startsAt: now + 60_000,
 		endsAt: now + 60 * 60_000,
 		maxPerUser: 1,
