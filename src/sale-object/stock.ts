@@ -115,17 +115,20 @@ const LIVE: ReadonlySet<OrderStatus> = new Set(["held", "confirmed"]);
  */
 export class Stock {
 	readonly #storage: DurableObjectStorage;
+	/** The storage's SQL handle, taken once: the hot path reads it on every statement. */
+	readonly #sql: SqlStorage;
 	#sale: SaleRow | null = null;
 	#variants: VariantRow[] = [];
 	#buyers = 0;
 
 	constructor(storage: DurableObjectStorage) {
 		this.#storage = storage;
+		this.#sql = storage.sql;
 	}
 
 	/** Reads the sale row and the variants, once the object has tables, and after a write the mirror did not follow. */
 	load(): void {
-		const sql = this.#storage.sql;
+		const sql = this.#sql;
 		const row = sql.exec<Row<SaleRow & { buyers: number }>>(SELECT_SALE).toArray()[0];
 		if (!row) return;
 		const { buyers, ...sale } = row;
@@ -174,10 +177,10 @@ export class Stock {
 		};
 		const variants = input.variants ?? [{ id: "default", name: input.name, totalStock: input.totalStock }];
 		this.#storage.transactionSync(() => {
-			this.#storage.sql.exec(REPLACE_SALE, ...SALE.values(sale));
-			this.#storage.sql.exec("DELETE FROM variants");
+			this.#sql.exec(REPLACE_SALE, ...SALE.values(sale));
+			this.#sql.exec("DELETE FROM variants");
 			for (const [position, variant] of variants.entries()) {
-				this.#storage.sql.exec(
+				this.#sql.exec(
 					INSERT_VARIANT,
 					position,
 					...VARIANT.values({ ...variant, remaining: variant.totalStock, held: 0 }),
@@ -191,7 +194,7 @@ export class Stock {
 	/** One buyer's orders. */
 	ordersOf(userId: string): BuyerOrders {
 		const sale = this.#sale;
-		const rows = sale ? this.#storage.sql.exec<OrderRow>(SELECT_ORDERS_OF, userId).toArray() : [];
+		const rows = sale ? this.#sql.exec<OrderRow>(SELECT_ORDERS_OF, userId).toArray() : [];
 		if (rows.length > 1) rows.sort((a, b) => b.seq - a.seq);
 		const held = (row: OrderRow | undefined): HeldOrder | null =>
 			sale && row ? { seq: row.seq, order: toOrder(sale, row), attemptId: row.attemptId } : null;
@@ -231,7 +234,7 @@ export class Stock {
 	 * returns its seq. The caller reloads the mirror once it commits.
 	 */
 	place(order: Order, attemptId: string | null, newBuyer: boolean): number {
-		const sql = this.#storage.sql;
+		const sql = this.#sql;
 		const { seq } = sql
 			.exec<{ seq: number }>(
 				INSERT_ORDER,
@@ -261,7 +264,7 @@ export class Stock {
 	 * units went back to, or null if the order was not held (nothing changed).
 	 */
 	release(seq: number, status: "expired" | "cancelled"): string | null {
-		const sql = this.#storage.sql;
+		const sql = this.#sql;
 		const ended = sql.exec<{ variantId: string; quantity: number }>(END_HOLD, status, null, seq).toArray()[0];
 		if (!ended) return null;
 		sql.exec(
@@ -276,7 +279,7 @@ export class Stock {
 
 	/** Confirms a held order as paid at `paidAt`, inside the caller's transaction; false if it was not held. */
 	confirm(seq: number, paidAt: number): boolean {
-		const sql = this.#storage.sql;
+		const sql = this.#sql;
 		const ended = sql
 			.exec<{ variantId: string; quantity: number }>(END_HOLD, "confirmed", paidAt, seq)
 			.toArray()[0];
@@ -288,7 +291,7 @@ export class Stock {
 	/** A variant's units left, as storage has them inside a transaction that changed them. */
 	remainingOf(variantId: string): number {
 		return (
-			this.#storage.sql
+			this.#sql
 				.exec<{ remaining: number }>("SELECT remaining FROM variants WHERE id = ?", variantId)
 				.toArray()[0]?.remaining ?? 0
 		);
@@ -296,7 +299,7 @@ export class Stock {
 
 	/** Seqs of held orders whose hold ends by `dueBy`, earliest first. */
 	dueHolds(dueBy: number, limit: number): number[] {
-		return this.#storage.sql
+		return this.#sql
 			.exec<{ seq: number }>(
 				"SELECT seq FROM orders WHERE status = 'held' AND hold_expires_at <= ? ORDER BY hold_expires_at LIMIT ?",
 				dueBy,
@@ -308,7 +311,7 @@ export class Stock {
 
 	/** When the earliest pending hold ends, or null if nothing is held. */
 	earliestHoldExpiry(): number | null {
-		return this.#storage.sql
+		return this.#sql
 			.exec<{ at: number | null }>("SELECT MIN(hold_expires_at) AS at FROM orders WHERE status = 'held'")
 			.one().at;
 	}
@@ -316,7 +319,7 @@ export class Stock {
 	/** How many orders expired and how many were cancelled. */
 	endedOrders(): { expired: number; cancelled: number } {
 		const counts = { expired: 0, cancelled: 0 };
-		for (const { status, n } of this.#storage.sql.exec<{ status: "expired" | "cancelled"; n: number }>(
+		for (const { status, n } of this.#sql.exec<{ status: "expired" | "cancelled"; n: number }>(
 			"SELECT status, COUNT(*) AS n FROM orders WHERE status IN ('expired', 'cancelled') GROUP BY status",
 		)) {
 			counts[status] = n;
@@ -326,7 +329,7 @@ export class Stock {
 
 	/** Every buyer holding a live order. */
 	holders(): string[] {
-		return this.#storage.sql
+		return this.#sql
 			.exec<{ user_id: string }>("SELECT user_id FROM orders WHERE status IN ('held', 'confirmed')")
 			.toArray()
 			.map((row) => row.user_id);
@@ -334,7 +337,7 @@ export class Stock {
 
 	/** Which of these seqs are orders of this sale. */
 	knownSeqs(seqs: readonly number[]): number[] {
-		return this.#storage.sql
+		return this.#sql
 			.exec<{ seq: number }>(
 				"SELECT seq FROM orders WHERE seq IN (SELECT value FROM json_each(?))",
 				JSON.stringify(seqs),
@@ -346,7 +349,7 @@ export class Stock {
 	/** Orders in commit order after `afterSeq`, as the order book receives them. */
 	ordersAfter(afterSeq: number, limit: number): OrderMessage[] {
 		return this.#messages(
-			this.#storage.sql.exec<OrderRow>(
+			this.#sql.exec<OrderRow>(
 				`SELECT ${ORDER.select} FROM orders WHERE seq > ? ORDER BY seq LIMIT ?`,
 				afterSeq,
 				limit,
@@ -357,7 +360,7 @@ export class Stock {
 	/** The orders with these seqs, in seq order, as the order book receives them; unknown seqs are skipped. */
 	messages(seqs: readonly number[]): OrderMessage[] {
 		return this.#messages(
-			this.#storage.sql.exec<OrderRow>(
+			this.#sql.exec<OrderRow>(
 				`SELECT ${ORDER.select} FROM orders WHERE seq IN (SELECT value FROM json_each(?)) ORDER BY seq`,
 				JSON.stringify(seqs),
 			),
@@ -373,7 +376,7 @@ export class Stock {
 		origin: number,
 		bucketMs: number,
 	): Iterable<{ bucket: number; n: number; last: number }> {
-		return this.#storage.sql.exec<{ bucket: number; n: number; last: number }>(
+		return this.#sql.exec<{ bucket: number; n: number; last: number }>(
 			`SELECT CAST((created_at - ?) / ? AS INTEGER) AS bucket, COUNT(*) AS n, MAX(seq) AS last
 			 FROM orders WHERE seq > ? GROUP BY bucket`,
 			origin,
