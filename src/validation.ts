@@ -3,6 +3,7 @@ import type { ValidationTargets } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { z } from "zod";
 import { saleIdSchema } from "./domain/sale";
+import { SaleClient } from "./edge/sale-client";
 import { ApiError, invalidRequest } from "./http-error";
 
 /**
@@ -29,10 +30,16 @@ function isJson(contentType: string | undefined): boolean {
 	return /^application\/json\s*(;|$)/i.test(contentType ?? "");
 }
 
-/** Refuses a path whose `:saleId` is not a slug, with the error its route family documents. */
-export function requireSaleIdParam(refusal: () => ApiError) {
-	return createMiddleware(async (c, next) => {
-		if (!saleIdSchema.safeParse(c.req.param("saleId")).success) throw refusal();
+/**
+ * Names the sale of a `/:saleId` path: refuses an id that is not a slug,
+ * with the error its route family documents, else hands the rest of the
+ * request the sale's client as `c.var.sale`.
+ */
+export function saleFromPath(refusal: () => ApiError) {
+	return createMiddleware<{ Bindings: Env; Variables: { sale: SaleClient } }>(async (c, next) => {
+		const saleId = c.req.param("saleId");
+		if (!saleIdSchema.safeParse(saleId).success) throw refusal();
+		c.set("sale", new SaleClient(c.env, saleId ?? "", (work) => c.executionCtx.waitUntil(work)));
 		await next();
 	});
 }

@@ -239,8 +239,17 @@ export class SaleClient {
 	}
 
 	/** One bounded run of the object's order book audit; null if the sale does not exist. */
-	reconcileOrderBook() {
-		return this.#call((gate) => gate.reconcileOrderBook());
+	/**
+	 * Makes the order book catch up with the sale's object: one bounded run
+	 * of the object's own audit (a single subrequest from here, however large
+	 * the sale), which sends again every order D1 lacks or holds at a lower
+	 * version; the object's alarm carries on from where it stopped until D1
+	 * has everything. Safe to repeat. Answers how many orders went again.
+	 */
+	async reconcileOrderBook(): Promise<number> {
+		const result = await this.#call((gate) => gate.reconcileOrderBook());
+		if (!result) throw new ApiError("sale_not_found");
+		return result.resent;
 	}
 
 	/**

@@ -1,5 +1,4 @@
 import { Hono } from "hono";
-import { createMiddleware } from "hono/factory";
 import { z } from "zod";
 import { requireAdmin } from "../auth/admin";
 import { saleInputSchema } from "../domain/sale";
@@ -9,9 +8,8 @@ import { invalidRequest } from "../http-error";
 import { renderMetrics, type SaleMetrics } from "../metrics";
 import { orderBookCsv } from "../order-book/csv-export";
 import { countRecorded, orderBookDb, readOrderPage, recordedFiguresBySale } from "../order-book/queries";
-import { reconcile } from "../order-book/reconcile";
 import { allSaleIds, registerSale } from "../sales-registry";
-import { requireSaleIdParam, validate } from "../validation";
+import { saleFromPath, validate } from "../validation";
 
 type AdminEnv = { Bindings: Env; Variables: { sale: SaleClient } };
 
@@ -23,18 +21,8 @@ const orderPageQuery = z.object({
 	limit: z.coerce.number().int().min(1).max(1_000).default(100),
 });
 
-/**
- * Names the sale of a `/sales/:saleId` path: its client for the rest of the
- * request. Admin paths name sales by slug; anything else is a bad request,
- * not a missing sale.
- */
-const saleFromPath = [
-	requireSaleIdParam(() => invalidRequest("saleId: must match ^[a-z0-9][a-z0-9-]{0,62}$")),
-	createMiddleware<AdminEnv>(async (c, next) => {
-		c.set("sale", new SaleClient(c.env, c.req.param("saleId") ?? ""));
-		await next();
-	}),
-] as const;
+/** Admin paths name sales by slug; anything else is a bad request, not a missing sale. */
+const saleOfPath = saleFromPath(() => invalidRequest("saleId: must match ^[a-z0-9][a-z0-9-]{0,62}$"));
 
 /** `/admin/*`: creating, inspecting and repairing sales. */
 export const adminRoutes = new Hono<AdminEnv>()
@@ -72,8 +60,8 @@ export const adminRoutes = new Hono<AdminEnv>()
 			"content-type": "text/plain; version=0.0.4; charset=utf-8",
 		});
 	})
-	.use("/sales/:saleId", ...saleFromPath)
-	.use("/sales/:saleId/*", ...saleFromPath)
+	.use("/sales/:saleId", saleOfPath)
+	.use("/sales/:saleId/*", saleOfPath)
 	.put("/sales/:saleId", validate("json", saleInputSchema), async (c) => {
 		const input = c.req.valid("json");
 		requirePaymentsFor(c.env, input.holdSeconds);
@@ -105,6 +93,6 @@ export const adminRoutes = new Hono<AdminEnv>()
 		});
 	})
 	.post("/sales/:saleId/reconcile", async (c) => {
-		const resent = await reconcile(c.var.sale);
+		const resent = await c.var.sale.reconcileOrderBook();
 		return c.json({ resent });
 	});

@@ -10,7 +10,7 @@ import { orderBookDb } from "../order-book/queries";
 import { clientIp, enforceRateLimit, rateLimit } from "../rate-limit";
 import { latestSaleIds } from "../sales-registry";
 import { assertHuman, turnstileBody } from "../turnstile";
-import { requireSaleIdParam, validate } from "../validation";
+import { saleFromPath, validate } from "../validation";
 import { logPurchaseDecision } from "./purchase-log";
 
 type SalesEnv = { Bindings: Env; Variables: BuyerVariables & { sale: SaleClient } };
@@ -34,21 +34,8 @@ const testPaymentBody = z.object({ outcome: z.enum(["paid", "declined"]) });
 /** The public list looks at this many of the most recently created sales. */
 const LISTED_SALES = 50;
 
-/**
- * Names the sale of a `/:saleId` path: its client for the rest of the
- * request. A malformed sale id cannot name a sale, so it is answered like
- * an unknown one.
- */
-const saleFromPath = [
-	requireSaleIdParam(() => new ApiError("sale_not_found")),
-	createMiddleware<SalesEnv>(async (c, next) => {
-		c.set(
-			"sale",
-			new SaleClient(c.env, c.req.param("saleId") ?? "", (work) => c.executionCtx.waitUntil(work)),
-		);
-		await next();
-	}),
-] as const;
+/** A malformed sale id cannot name a sale, so it is answered like an unknown one. */
+const saleOfPath = saleFromPath(() => new ApiError("sale_not_found"));
 
 /**
  * When the crowd arrives after the last unit, or clicks before the start,
@@ -78,8 +65,8 @@ export const salesRoutes = new Hono<SalesEnv>()
 		const unavailable = ids.filter((_, i) => views[i]?.status === "rejected");
 		return c.json({ sales: open, unavailable, serverTime: now });
 	})
-	.use("/:saleId", ...saleFromPath)
-	.use("/:saleId/*", ...saleFromPath)
+	.use("/:saleId", saleOfPath)
+	.use("/:saleId/*", saleOfPath)
 	.get("/:saleId", async (c) => {
 		const now = Date.now();
 		return c.json({ sale: await c.var.sale.view(now), serverTime: now });
