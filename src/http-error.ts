@@ -9,6 +9,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
  */
 const ERRORS = {
 	invalid_request: [400, "The request is not valid."],
+	invalid_signature: [400, "The Stripe-Signature header is missing, wrong or more than 300 s old."],
 	unauthenticated: [401, "Sign in first: the session is missing, expired or invalid."],
 	bot_check_failed: [403, "The bot check did not pass. Please try it again."],
 	invalid_token: [403, "The purchase token is missing, expired or not yours."],

@@ -11,6 +11,7 @@ import { metaRoutes } from "./routes/meta";
 import { refuseOtherMethods } from "./routes/method-not-allowed";
 import { salesRoutes } from "./routes/sales";
 import { sessionRoutes } from "./routes/session";
+import { webhookRoutes } from "./routes/webhooks";
 
 export { SaleGate } from "./sale-object";
 
@@ -52,7 +53,8 @@ const app = new Hono<{ Bindings: Env }>()
 	.route("/api", metaRoutes)
 	.route("/api/session", sessionRoutes)
 	.route("/api/sales", salesRoutes)
-	.route("/admin", adminRoutes);
+	.route("/admin", adminRoutes)
+	.route("/webhooks", webhookRoutes);
 
 refuseOtherMethods(app)
 	.notFound((c) => errorResponse(c, new ApiError("not_found")))

@@ -1,6 +1,7 @@
 import type { Order } from "../domain/order";
-import type { Sale } from "../domain/sale";
+import type { Sale, SaleInput } from "../domain/sale";
 import { ApiError, invalidRequest } from "../http-error";
+import { stripeMinimumCharge } from "../payments/minimum-charge";
 import { PaymentConfigError, type PaymentProvider, paymentProvider } from "../payments/payment-provider";
 
 /**
@@ -29,9 +30,13 @@ export function testPaymentsEnabled(env: Env): boolean {
 
 /**
  * Refuses a sale with holds that no payment provider could ever confirm
- * (shared/API.md "Sale fields"): its every order would expire.
+ * (shared/API.md "Sale fields"): its every order would expire. So is one
+ * whose price is below the provider's minimum charge in its currency.
  */
-export function requirePaymentsFor(env: Env, holdSeconds: number | undefined): void {
+export function requirePaymentsFor(
+	env: Env,
+	{ holdSeconds, priceCents, currency }: Pick<SaleInput, "holdSeconds" | "priceCents" | "currency">,
+): void {
 	if (!holdSeconds) return;
 	let provider: PaymentProvider | null;
 	try {
@@ -41,11 +46,16 @@ export function requirePaymentsFor(env: Env, holdSeconds: number | undefined): v
 		throw invalidRequest(`holdSeconds: the payment provider is misconfigured (${error.message})`);
 	}
 	if (!provider) throw invalidRequest("holdSeconds: holds need a payment provider (PAYMENT_PROVIDER)");
+	const minimum = provider.name === "stripe" ? stripeMinimumCharge(currency) : null;
+	if (minimum !== null && priceCents < minimum) {
+		throw invalidRequest(`priceCents: Stripe charges at least ${minimum} in ${currency.toUpperCase()}`);
+	}
 }
 
 /**
  * Starts payment of a held order with the configured provider: where to
- * send the buyer. A provider that cannot be reached is `503
+ * send the buyer, and the provider's session, which the sale's object must
+ * keep before the buyer is sent. A provider that cannot be reached is `503
  * payment_unavailable`; the hold is untouched and keeps running.
  */
 export async function startCheckout(
@@ -53,7 +63,7 @@ export async function startCheckout(
 	sale: Sale,
 	order: Order,
 	origin: string,
-): Promise<{ checkoutUrl: string; provider: string }> {
+): Promise<{ checkoutUrl: string; provider: string; sessionId: string | null }> {
 	const provider = configuredProvider(env);
 	if (!provider || order.holdExpiresAt === null) throw new ApiError("payment_unavailable");
 	const variant = sale.variants.find((candidate) => candidate.id === order.variantId);
@@ -74,5 +84,5 @@ export async function startCheckout(
 		console.error(JSON.stringify({ event: "checkout_failed", saleId: order.saleId, detail: outcome.detail }));
 		throw new ApiError("payment_unavailable", { retryAfterSeconds: 5 });
 	}
-	return { checkoutUrl: outcome.url, provider: provider.name };
+	return { checkoutUrl: outcome.url, provider: provider.name, sessionId: outcome.sessionId };
 }

@@ -10,7 +10,9 @@ import {
 	withStatus,
 } from "../domain/sale";
 import { ApiError, invalidRequest } from "../http-error";
+import type { Payment } from "../payments/payment";
 import type { OrderResult, PurchaseResult, SaleGate, WaitlistResult } from "../sale-object";
+import type { PaymentApplied } from "../sale-object/payments";
 
 /** The contract lets the public view of a sale lag the truth by up to 2 s. */
 const VIEW_TTL_MS = 1_000;
@@ -186,6 +188,20 @@ export class SaleClient {
 	/** Cancels the buyer's held order; its units return at once. */
 	async cancel(buyerId: string): Promise<Order> {
 		return orderOrRefusal(await this.#call((gate) => gate.cancel(buyerId)));
+	}
+
+	/** Keeps the checkout session started for the buyer's held order; `409 not_held` if it ended meanwhile. */
+	async keepCheckout(buyerId: string, orderId: string, sessionId: string): Promise<Order> {
+		return orderOrRefusal(await this.#call((gate) => gate.keepCheckout(buyerId, orderId, sessionId)));
+	}
+
+	/**
+	 * Applies a payment the provider's event reports; null if there is no such
+	 * sale. An object that cannot be reached is `503`, so the provider retries.
+	 */
+	async applyPayment(eventId: string, payment: Payment): Promise<PaymentApplied | null> {
+		const result = await this.#call((gate) => gate.applyPayment(eventId, payment));
+		return result.ok ? result.applied : null;
 	}
 
 	/** Applies a test provider payment to the buyer's held order. */

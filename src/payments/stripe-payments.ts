@@ -12,7 +12,7 @@ const WEBHOOK_TOLERANCE_SECONDS = 300;
  * alone, so a retried create sends the very same request, as an idempotent
  * retry must. https://docs.stripe.com/api/checkout/sessions/create#create_checkout_session-expires_at
  */
-const SESSION_LIFETIME_AFTER_HOLD_SECONDS = 31 * 60;
+export const SESSION_LIFETIME_AFTER_HOLD_SECONDS = 31 * 60;
 /**
  * A buyer waits on checkout, and the object's alarm on expiry and refunds,
  * so no call may hang for Stripe's default 80 s.

@@ -64,7 +64,7 @@ export const adminRoutes = new Hono<AdminEnv>()
 	.use("/sales/:saleId/*", saleOfPath)
 	.put("/sales/:saleId", validate("json", saleInputSchema), async (c) => {
 		const input = c.req.valid("json");
-		requirePaymentsFor(c.env, input.holdSeconds);
+		requirePaymentsFor(c.env, input);
 		const { sale, created } = await c.var.sale.configure(input);
 		await registerSale(orderBookDb(c.env.DB), sale.id, Date.now());
 		return c.json({ sale }, created ? 201 : 200);

@@ -99,7 +99,15 @@ export const salesRoutes = new Hono<SalesEnv>()
 	.post("/:saleId/order/checkout", requireBuyer, async (c) => {
 		const { sale, buyerId } = c.var;
 		const order = await sale.heldOrder(buyerId);
-		return c.json(await startCheckout(c.env, await sale.view(Date.now()), order, new URL(c.req.url).origin));
+		const { sessionId, ...checkout } = await startCheckout(
+			c.env,
+			await sale.view(Date.now()),
+			order,
+			new URL(c.req.url).origin,
+		);
+		// Only a payment through the session the order keeps may confirm it.
+		if (sessionId !== null) await sale.keepCheckout(buyerId, order.id, sessionId);
+		return c.json(checkout);
 	})
 	.post("/:saleId/order/cancel", requireBuyer, async (c) => {
 		return c.json({ order: await c.var.sale.cancel(c.var.buyerId) });

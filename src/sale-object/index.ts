@@ -7,6 +7,7 @@ export type {
 	InvalidRequest,
 	OrderResult,
 	Outcome,
+	PaymentResult,
 	PurchaseResult,
 	SaleOverview,
 	SalesSeries,

@@ -1,6 +1,8 @@
 import type { Order } from "../domain/order";
 import type { Outcome } from "../domain/outcome";
 import type { Sale, SaleRecord } from "../domain/sale";
+import type { PaymentApplied } from "./payments";
+import type { RefundFigures } from "./refunds";
 
 export type { EdgeOutcome, Outcome } from "../domain/outcome";
 
@@ -24,6 +26,9 @@ export type OrderResult =
 	| { ok: false; reason: "sale_not_found" | "no_order" }
 	/** The order is confirmed, expired or cancelled; shown as it is. */
 	| { ok: false; reason: "not_held"; order: Order };
+
+/** What `SaleGate.applyPayment` answers: what the payment did, or that there is no such sale. */
+export type PaymentResult = { ok: true; applied: PaymentApplied } | { ok: false; reason: "sale_not_found" };
 
 /** What `SaleGate.joinWaitlist` answers. */
 export type WaitlistResult =
@@ -50,8 +55,8 @@ export interface GateStats extends Partial<HoldStats> {
 	outcomes: Record<Outcome, number>;
 }
 
-/** The v2 figures (shared/API.md "Admin additions"), refunds aside. */
-export interface HoldStats {
+/** The v2 figures (shared/API.md "Admin additions"). */
+export interface HoldStats extends RefundFigures {
 	/** Units of held orders. */
 	held: number;
 	/** Units of confirmed orders. */

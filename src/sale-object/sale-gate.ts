@@ -10,17 +10,20 @@ import {
 	withStatus,
 } from "../domain/sale";
 import { orderBookDb, recordedTally, recordedVersions } from "../order-book/queries";
+import type { Payment } from "../payments/payment";
 import { paymentProvider } from "../payments/payment-provider";
 import { AlarmScheduler } from "./alarm-scheduler";
 import { Holds } from "./holds";
 import { OrderBookAudit } from "./order-book-audit";
 import { Outbox } from "./outbox";
 import { OutcomeCounters } from "./outcome-counters";
+import { Payments } from "./payments";
 import type {
 	ConfigureResult,
 	GateStats,
 	InvalidRequest,
 	OrderResult,
+	PaymentResult,
 	PurchaseResult,
 	SaleOverview,
 	SalesSeries,
@@ -60,6 +63,7 @@ export class SaleGate extends DurableObject<Env> {
 	readonly #outcomes: OutcomeCounters;
 	readonly #series: SeriesTally;
 	readonly #audit: OrderBookAudit;
+	readonly #payments: Payments;
 	readonly #askWaitlistEnd: (at: number) => void;
 	/** Tables come with the first `configure`, so a request for a made-up sale id reads nothing and writes nothing. */
 	#hasTables = false;
@@ -78,9 +82,20 @@ export class SaleGate extends DurableObject<Env> {
 			send: (messages) => this.#send(messages),
 			wakeAt: this.#scheduler.add("outbox", () => this.#outbox.flush()),
 		});
+		this.#payments = new Payments({
+			sql: storage.sql,
+			env,
+			order: (seq) => this.#stock.messages([seq])[0] ?? null,
+			confirm: (seq, paidAt) => this.#confirm(seq, paidAt),
+			expire: (seq) => this.#release([seq], "expired"),
+			earliestHoldExpiry: () => this.#stock.earliestHoldExpiry(),
+			dueHolds: (dueBy, limit) => this.#stock.dueHolds(dueBy, limit),
+			schedule: (name, work) => this.#scheduler.add(name, work),
+		});
+		// A hold whose checkout session is still to be closed waits for the provider's word (payments.ts).
 		this.#holds = new Holds({
-			earliestExpiry: () => this.#stock.earliestHoldExpiry(),
-			due: (dueBy, limit) => this.#stock.dueHolds(dueBy, limit),
+			earliestExpiry: () => this.#payments.earliestHoldExpiry(),
+			due: (dueBy, limit) => this.#payments.dueHolds(dueBy, limit),
 			expire: (seqs) => this.#release(seqs, "expired"),
 			wakeAt: this.#scheduler.add("holds", (dueBy) => this.#settle(dueBy)),
 		});
@@ -109,6 +124,7 @@ export class SaleGate extends DurableObject<Env> {
 			this.#outbox.resume();
 			this.#audit.resume();
 			this.#holds.resume();
+			this.#payments.resume();
 			const sale = this.#stock.sale;
 			if (sale && this.#waitlist.size > 0) this.#askWaitlistEnd(sale.endsAt);
 		});
@@ -200,9 +216,49 @@ export class SaleGate extends DurableObject<Env> {
 		return this.#held(userId, () => {});
 	}
 
-	/** Gives back the buyer's held order: it is cancelled and its units return at once (to the waitlist first). */
+	/**
+	 * Gives back the buyer's held order: it is cancelled and its units return
+	 * at once (to the waitlist first); its checkout session is closed.
+	 */
 	cancel(userId: string): OrderResult {
-		return this.#held(userId, (seq) => this.#release([seq], "cancelled"));
+		return this.#held(userId, (seq) => {
+			this.#release([seq], "cancelled");
+			this.#payments.cancelled(seq, Date.now());
+		});
+	}
+
+	/**
+	 * Keeps the checkout session just started for the buyer's order `orderId`,
+	 * so that only a payment through it confirms the order. If the order is
+	 * no longer held (it ended while the session was made), the session is
+	 * closed at once and the order answered as `not_held`.
+	 */
+	keepCheckout(userId: string, orderId: string, sessionId: string): OrderResult {
+		const now = Date.now();
+		if (!this.#settled(now)) return { ok: false, reason: "sale_not_found" };
+		const latest = this.#stock.ordersOf(userId).latest;
+		const held = latest?.order.id === orderId && latest.order.status === "held" ? latest : null;
+		this.#payments.keepCheckout(
+			orderId,
+			held?.seq ?? null,
+			sessionId,
+			held?.order.holdExpiresAt ?? null,
+			now,
+		);
+		if (!latest) return { ok: false, reason: "no_order" };
+		if (!held) return { ok: false, reason: "not_held", order: latest.order };
+		return { ok: true, order: held.order };
+	}
+
+	/**
+	 * Applies a payment the provider's event `eventId` reports (shared/API.md
+	 * "Payment providers"): at most once per event id, it confirms the held
+	 * order through its kept session, or owes a full refund.
+	 */
+	applyPayment(eventId: string, payment: Payment): PaymentResult {
+		const now = Date.now();
+		if (!this.#settled(now)) return { ok: false, reason: "sale_not_found" };
+		return { ok: true, applied: this.#payments.apply(eventId, payment, now) };
 	}
 
 	/**
@@ -493,6 +549,7 @@ export class SaleGate extends DurableObject<Env> {
 			...this.#stock.endedOrders(),
 			waitlist: this.#waitlist.size,
 			revenueCents: sale.holdSeconds > 0 ? confirmed * sale.priceCents : 0,
+			...this.#payments.figures(),
 			variants: perVariant,
 		};
 	}

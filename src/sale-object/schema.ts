@@ -154,6 +154,51 @@ const MIGRATIONS: readonly Migration[] = [
 			CREATE INDEX waitlist_by_variant ON waitlist (variant_id, seq);
 		`,
 	},
+	{
+		version: 5,
+		sql: `
+			-- checkouts.ts: the Checkout Session kept with each order that started
+			-- paying (shared/API.md "Payment providers": only a payment through it
+			-- may confirm the order). close_at is when the session is to be expired
+			-- through the provider's API (the hold's end, or at once after a cancel),
+			-- null once nothing is left to close; until then, and at most until
+			-- grace_until, the hold waits for the provider's answer. paid_intent is
+			-- the payment that confirmed the order, which is never refunded.
+			CREATE TABLE checkouts (
+				order_id TEXT PRIMARY KEY,
+				order_seq INTEGER,
+				session_id TEXT NOT NULL,
+				session_ends_at INTEGER NOT NULL,
+				grace_until INTEGER NOT NULL,
+				close_at INTEGER,
+				failures INTEGER NOT NULL DEFAULT 0,
+				paid_intent TEXT
+			);
+			CREATE UNIQUE INDEX checkouts_by_seq ON checkouts (order_seq) WHERE order_seq IS NOT NULL;
+			CREATE INDEX checkouts_to_close ON checkouts (close_at) WHERE close_at IS NOT NULL;
+			CREATE INDEX checkouts_by_paid_intent ON checkouts (paid_intent) WHERE paid_intent IS NOT NULL;
+			-- payment-events.ts: ids of the provider's events already applied, each
+			-- kept 30 days, so a replayed or redelivered event changes nothing.
+			CREATE TABLE payment_events (
+				event_id TEXT PRIMARY KEY,
+				applied_at INTEGER NOT NULL
+			);
+			CREATE INDEX payment_events_by_time ON payment_events (applied_at);
+			-- refunds.ts: one row per payment intent to refund in full, kept while it
+			-- is pending (retried with backoff from the alarm) and after, as its
+			-- idempotency record: state is 'pending', 'refunded' or 'failed'.
+			CREATE TABLE refunds (
+				payment_intent TEXT PRIMARY KEY,
+				order_id TEXT NOT NULL,
+				reason TEXT NOT NULL,
+				state TEXT NOT NULL DEFAULT 'pending',
+				failures INTEGER NOT NULL DEFAULT 0,
+				retry_at INTEGER NOT NULL,
+				detail TEXT
+			);
+			CREATE INDEX refunds_pending ON refunds (retry_at) WHERE state = 'pending';
+		`,
+	},
 ];
 
 /** The version this code's tables are at. */
