@@ -11,6 +11,10 @@ export type SaleMetrics =
 			heldUnits: number;
 			/** Paid amounts of confirmed orders the order book (D1) records, in cents. */
 			revenueCents: number;
+			/** Refunds owed and not yet taken by the payment provider; absent for a sale without holds. */
+			refundsPending?: number;
+			/** Refunds the payment provider refused for good; absent for a sale without holds. */
+			refundsFailed?: number;
 			outcomes: Record<string, number>;
 	  };
 
@@ -53,6 +57,18 @@ const FAMILIES: {
 		type: "gauge",
 		help: "Amounts paid for confirmed orders, in cents of the sale's currency, as recorded in the order book (D1).",
 		samples: (sale) => [[{}, sale.revenueCents]],
+	},
+	{
+		name: "doorbuster_refunds_pending",
+		type: "gauge",
+		help: "Refunds owed to buyers whose payment could not confirm an order, not yet taken by the payment provider.",
+		samples: (sale) => (sale.refundsPending === undefined ? [] : [[{}, sale.refundsPending]]),
+	},
+	{
+		name: "doorbuster_refunds_failed",
+		type: "gauge",
+		help: "Refunds the payment provider refused for good; each needs a person.",
+		samples: (sale) => (sale.refundsFailed === undefined ? [] : [[{}, sale.refundsFailed]]),
 	},
 	{
 		name: "doorbuster_purchase_outcomes_total",

@@ -198,7 +198,7 @@ export class Checkouts {
 				.toArray().length;
 			if (!stillToClose) continue;
 			if (answer.outcome === "unreachable") {
-				this.#retry(row, answer.detail);
+				this.#retry(row, answer.detail, dueBy);
 				continue;
 			}
 			this.#sql.exec("UPDATE checkouts SET close_at = NULL WHERE order_id = ?", row.orderId);
@@ -208,8 +208,9 @@ export class Checkouts {
 		this.resume();
 	}
 
-	#retry(row: { orderId: string; endsAt: number; failures: number }, detail: string): void {
-		const now = Date.now();
+	/** Backs off from the time the alarm stands for (it may run early, as a test's or a platform retry's does). */
+	#retry(row: { orderId: string; endsAt: number; failures: number }, detail: string, dueBy: number): void {
+		const now = Math.max(Date.now(), dueBy);
 		console.warn(JSON.stringify({ event: "checkout_expire_retry", orderId: row.orderId, detail }));
 		// Past its own end the session is closed by Stripe: nothing is left to do.
 		const retryAt =

@@ -91,12 +91,13 @@ export class Refunds {
 		// One at a time: a refund waits on Stripe's answer, and Stripe limits
 		// how fast an account may call it.
 		for (const { intent, failures } of due) {
-			this.#record(intent, failures, await this.#host.refund(intent));
+			this.#record(intent, failures, await this.#host.refund(intent), dueBy);
 		}
 		this.resume();
 	}
 
-	#record(intent: string, failures: number, answer: RefundOutcome): void {
+	/** Backs off from the time the alarm stands for (it may run early, as a test's or a platform retry's does). */
+	#record(intent: string, failures: number, answer: RefundOutcome, dueBy: number): void {
 		switch (answer.outcome) {
 			case "refunded":
 				this.#sql.exec(
@@ -119,7 +120,7 @@ export class Refunds {
 				console.warn(JSON.stringify({ event: "refund_retry", paymentIntent: intent, detail: answer.detail }));
 				this.#sql.exec(
 					"UPDATE refunds SET failures = failures + 1, retry_at = ?, detail = ? WHERE payment_intent = ?",
-					Date.now() + delay,
+					Math.max(Date.now(), dueBy) + delay,
 					answer.detail,
 					intent,
 				);
