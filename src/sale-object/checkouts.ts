@@ -46,7 +46,10 @@ export interface KeptCheckout {
  * order expires: if Stripe answers that it was paid, the order is confirmed
  * instead. Until Stripe answers, and at most `EXPIRY_GRACE_MS`, the hold
  * stays and its units stay held; this is why the holds' deadline queries go
- * through here. A cancelled order's session is closed the same way, at once.
+ * through here. Those two queries read stock.ts's `orders` (and only read
+ * it): only a join finds, in one indexed query, the due holds that are not
+ * waiting for the provider. A cancelled order's session is closed the same
+ * way, at once.
  */
 export class Checkouts {
 	readonly #sql: SqlStorage;
