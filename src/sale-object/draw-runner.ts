@@ -173,11 +173,13 @@ export class DrawRunner {
 	async run(dueBy: number): Promise<void> {
 		const sale = this.#host.sale();
 		if (!sale || !this.#row || this.#row.drawnAt !== null) return;
-		if (dueBy < sale.endsAt) {
+		// The real clock, not the time the alarm stands for: entries are judged by it, so the
+		// list may only be frozen once no entry can come in any more.
+		if (Date.now() < sale.endsAt) {
 			this.#host.wakeAt(sale.endsAt);
 			return;
 		}
-		let list = this.#freeze(sale, dueBy);
+		let list = this.#freeze(sale, Date.now());
 		const reveal = await this.#reveal(sale, dueBy);
 		// The input gate opens while the relays answer; only this alarm draws, but check anyway.
 		if (!reveal || this.#row.drawnAt !== null) return;
@@ -186,8 +188,9 @@ export class DrawRunner {
 	}
 
 	/**
-	 * Freezes the entrant list once `now` is at or past `endsAt`: entries are
-	 * refused from then on, so the list can no longer change, and its root is
+	 * Freezes the entrant list once `now` (the clock entries are judged by) is
+	 * at or past `endsAt`: entries are refused from then on, so the list can
+	 * no longer change, and its root is
 	 * stored and published before any beacon is read. Returns the list if it
 	 * had to read it.
 	 */
