@@ -2,12 +2,14 @@
 //   npm run bench -- --buyers 20000 --stock 100 --concurrency 1000 --quantity 1
 //   npm run bench -- --layout as-deployed    Doorbuster behind the Static Assets router, as deployed
 //   npm run bench -- --inside-do            purchase cost inside the object at 10k/100k/1M buyers
+//   npm run bench -- --draw                 draws: entries/s inside the object and through the flow at 10k/100k/1M, the draw at 1M
 //   npm run bench -- --breakdown            where the time goes: CPU per request, layer by layer, and a profile
 //   npm run bench -- --render               rebuild the HTML report from the JSON files in --out
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { runBreakdown } from "./breakdown.ts";
+import { runDrawBench } from "./draw.ts";
 import { formatSummary } from "./format.ts";
 import { type InsideResult, runInside } from "./inside-do.ts";
 import { renderReport } from "./report-html.ts";
@@ -23,6 +25,9 @@ const { values } = parseArgs({
 		quantity: { type: "string", default: "1" },
 		layout: { type: "string", default: "worker-only" },
 		"inside-do": { type: "boolean", default: false },
+		draw: { type: "boolean", default: false },
+		flow: { type: "string", default: "2000" },
+		"flow-concurrency": { type: "string", default: "32" },
 		breakdown: { type: "boolean", default: false },
 		render: { type: "boolean", default: false },
 		levels: { type: "string", default: "10000,100000,1000000" },
@@ -49,6 +54,22 @@ if (values["inside-do"]) {
 	await writeFile(path.join(outDir, "inside-do.json"), `${JSON.stringify(inside, null, "\t")}\n`);
 	console.log(`\nWrote ${path.join(outDir, "inside-do.json")}; the next full run includes it in its report.`);
 	process.exit(inside.ok ? 0 : 1);
+}
+
+if (values.draw) {
+	const levels = values.levels.split(",").map((level) => count("levels", level, 10_000_000));
+	const result = await runDrawBench(
+		levels,
+		{
+			flow: count("flow", values.flow, 100_000),
+			concurrency: count("flow-concurrency", values["flow-concurrency"], 1_000),
+		},
+		log,
+	);
+	await writeFile(path.join(outDir, "draw.json"), `${JSON.stringify(result, null, "\t")}\n`);
+	console.log(`\nWrote ${path.join(outDir, "draw.json")}.`);
+	if (!result.ok) console.error(result.failures.slice(0, 20).join("\n"));
+	process.exit(result.ok ? 0 : 1);
 }
 
 if (values.breakdown) {

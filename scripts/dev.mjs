@@ -25,6 +25,8 @@ function ensureLocalSecrets() {
 		// It only counts with ALLOW_TEST_PROVIDERS, which never goes in wrangler.toml.
 		PAYMENT_PROVIDER: "test",
 		ALLOW_TEST_PROVIDERS: "1",
+		// The offline draw beacon (a local secret, not drand), likewise only with ALLOW_TEST_PROVIDERS.
+		DRAW_BEACON: "local",
 	};
 	const existing = existsSync(DEV_VARS) ? readFileSync(DEV_VARS, "utf8") : "";
 	const present = new Set(existing.split("\n").map((line) => line.split("=")[0]));

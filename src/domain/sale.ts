@@ -37,14 +37,13 @@ export const saleInputSchema = z
 			.max(2_048)
 			.optional(),
 		holdSeconds: z.number().int().min(0).max(3_600).optional(),
-		// Draws and shards are in the contract but not built yet: refused by name below.
+		// Shards are in the contract but not built yet: refused by name below.
 		mode: z.enum(["first_come", "draw"]).optional(),
 		shards: z.number().int().min(1).max(64).optional(),
 	})
 	.superRefine((sale, ctx) => {
 		const issue = (path: string, message: string) => ctx.addIssue({ code: "custom", path: [path], message });
 		if (sale.endsAt <= sale.startsAt) issue("endsAt", "endsAt must be after startsAt");
-		if (sale.mode === "draw") issue("mode", "draw sales are not available yet; use first_come");
 		if (sale.shards !== undefined && sale.shards > 1) issue("shards", "only 1 shard is available yet");
 		const variants = sale.variants;
 		if (!variants) {

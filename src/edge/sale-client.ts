@@ -9,9 +9,20 @@ import {
 	unitsCanReturn,
 	withStatus,
 } from "../domain/sale";
+import type { Entrant } from "../draw/entrant-list";
 import { ApiError, invalidRequest } from "../http-error";
 import type { Payment } from "../payments/payment";
-import type { OrderResult, PurchaseResult, SaleGate, WaitlistResult } from "../sale-object";
+import type {
+	BeaconChoice,
+	DrawView,
+	EntrantsPage,
+	Entry,
+	EntryResult,
+	OrderResult,
+	PurchaseResult,
+	SaleGate,
+	WaitlistResult,
+} from "../sale-object";
 import type { PaymentApplied } from "../sale-object/payments";
 
 /** The contract lets the public view of a sale lag the truth by up to 2 s. */
@@ -169,7 +180,7 @@ export class SaleClient {
 			this.#rememberRemaining(result.remaining);
 			return { order: result.order, created: result.created };
 		}
-		if (result.sale) this.#remember(result.sale, Date.now());
+		if ("sale" in result && result.sale) this.#remember(result.sale, Date.now());
 		throw purchaseRefused(result);
 	}
 
@@ -234,9 +245,62 @@ export class SaleClient {
 		if (!place.ok) throw new ApiError(place.reason);
 	}
 
-	/** Creates the sale or replaces it before it starts. */
-	async configure(input: SaleInput): Promise<{ sale: Sale; created: boolean }> {
-		const result = await this.#call((gate) => gate.configure(this.#saleId, input));
+	/**
+	 * Refuses, as `409 draw_sale`, a purchase or waitlist call on a sale this
+	 * isolate knows is a draw; the object refuses it too, so this only spares it the call.
+	 */
+	refuseIfKnownDraw(now: number): void {
+		if (this.known(now)?.mode === "draw") throw new ApiError("draw_sale");
+	}
+
+	/** Refuses a draw call on a sale that is not a draw (`409 not_a_draw`), or that does not exist. */
+	async requireDraw(now: number): Promise<void> {
+		if ((await this.view(now)).mode !== "draw") throw new ApiError("not_a_draw");
+	}
+
+	/** Enters the buyer in the draw; `created` is false for a retry, which gets the same entry. */
+	async enter(
+		buyerId: string,
+		quantity: number,
+		variantId: string | undefined,
+	): Promise<{ entry: Entry; created: boolean }> {
+		const result: EntryResult = await this.#call((gate) => gate.enter(buyerId, quantity, variantId));
+		if (result.ok) return result;
+		if (result.sale) this.#remember(result.sale, Date.now());
+		if (result.reason === "invalid_request") throw invalidRequest(result.problem);
+		if (result.reason === "not_started" || result.reason === "ended")
+			throw saleClosed(result.reason, result.sale);
+		throw new ApiError(result.reason);
+	}
+
+	/** The buyer's entry in the draw. */
+	async entryOf(buyerId: string): Promise<Entry> {
+		const answer = await this.#call((gate) => gate.entryOf(buyerId));
+		if (!answer.ok) throw new ApiError(answer.reason);
+		if (!answer.entry) throw new ApiError("no_entry");
+		return answer.entry;
+	}
+
+	/** The draw as published. */
+	async draw(): Promise<DrawView> {
+		const answer = await this.#call((gate) => gate.drawView());
+		if (!answer.ok) throw new ApiError(answer.reason);
+		return answer.draw;
+	}
+
+	/** A page of the frozen entrant list; `425 not_started` before `endsAt`. */
+	async entrants(after: string, limit: number): Promise<{ entrants: Entrant[]; nextCursor: string | null }> {
+		const page: EntrantsPage = await this.#call((gate) => gate.entrants(after, limit));
+		if (page.ok) return { entrants: page.entrants, nextCursor: page.nextCursor };
+		if (page.reason === "not_started") {
+			throw new ApiError("not_started", { details: { endsAt: page.sale.endsAt } });
+		}
+		throw new ApiError(page.reason);
+	}
+
+	/** Creates the sale or replaces it before it starts; a draw sale gets `beacon`. */
+	async configure(input: SaleInput, beacon?: BeaconChoice): Promise<{ sale: Sale; created: boolean }> {
+		const result = await this.#call((gate) => gate.configure(this.#saleId, input, beacon));
 		if (!result.ok) throw new ApiError("sale_started");
 		this.#remember(result.sale, Date.now());
 		return result;
@@ -382,7 +446,7 @@ function isFinallySoldOut(sale: SaleRecord): boolean {
 
 /** The contract's answer for a purchase the object refused. */
 function purchaseRefused(result: Extract<PurchaseResult, { ok: false }>): ApiError {
-	if (result.reason === "sale_not_found") return new ApiError("sale_not_found");
+	if (result.reason === "sale_not_found" || result.reason === "draw_sale") return new ApiError(result.reason);
 	if (result.reason === "invalid_request") return invalidRequest(result.problem);
 	return saleClosed(result.reason, result.sale);
 }

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { requireAdmin } from "../auth/admin";
 import { saleInputSchema } from "../domain/sale";
+import { drawBeacon } from "../draw/beacon-choice";
 import { requirePaymentsFor } from "../edge/checkout";
 import { SaleClient } from "../edge/sale-client";
 import { invalidRequest } from "../http-error";
@@ -65,7 +66,7 @@ export const adminRoutes = new Hono<AdminEnv>()
 	.put("/sales/:saleId", validate("json", saleInputSchema), async (c) => {
 		const input = c.req.valid("json");
 		requirePaymentsFor(c.env, input);
-		const { sale, created } = await c.var.sale.configure(input);
+		const { sale, created } = await c.var.sale.configure(input, drawBeacon(c.env, input.mode));
 		await registerSale(orderBookDb(c.env.DB), sale.id, Date.now());
 		return c.json({ sale }, created ? 201 : 200);
 	})

@@ -11,6 +11,7 @@ import { clientIp, enforceRateLimit, rateLimit } from "../rate-limit";
 import { latestSaleIds } from "../sales-registry";
 import { assertHuman, turnstileBody } from "../turnstile";
 import { saleFromPath, validate } from "../validation";
+import { drawRoutes } from "./draws";
 import { logPurchaseDecision } from "./purchase-log";
 
 type SalesEnv = { Bindings: Env; Variables: BuyerVariables & { sale: SaleClient } };
@@ -67,6 +68,7 @@ export const salesRoutes = new Hono<SalesEnv>()
 	})
 	.use("/:saleId", saleOfPath)
 	.use("/:saleId/*", saleOfPath)
+	.route("/:saleId", drawRoutes)
 	.get("/:saleId", async (c) => {
 		const now = Date.now();
 		return c.json({ sale: await c.var.sale.view(now), serverTime: now });
@@ -85,6 +87,7 @@ export const salesRoutes = new Hono<SalesEnv>()
 	.post("/:saleId/purchase", logPurchaseDecision, requireBuyer, validate("json", purchaseBody), async (c) => {
 		const { sale, buyerId } = c.var;
 		const { purchaseToken, quantity, attemptId, variantId } = c.req.valid("json");
+		sale.refuseIfKnownDraw(Date.now());
 		await sale.requirePurchaseToken(purchaseToken, buyerId, Date.now());
 		await sale.refuseIfSoldOutFor(buyerId, quantity, Date.now());
 		// The per-buyer limit guards the object, so only requests on their way
@@ -129,6 +132,7 @@ export const salesRoutes = new Hono<SalesEnv>()
 	.post("/:saleId/waitlist", requireBuyer, validate("json", waitlistBody), async (c) => {
 		const { sale, buyerId } = c.var;
 		const { purchaseToken, quantity, variantId } = c.req.valid("json");
+		sale.refuseIfKnownDraw(Date.now());
 		await sale.requirePurchaseToken(purchaseToken, buyerId, Date.now());
 		await enforceRateLimit(c.env, "PURCHASE_RATE_LIMITER", buyerId);
 		const { position, created } = await sale.joinWaitlist(buyerId, quantity, variantId);

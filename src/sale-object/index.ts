@@ -1,5 +1,6 @@
 /** The sale's Durable Object and everything its RPC methods answer: what the edge imports. */
 
+export type { BeaconChoice, DrawRefusal, DrawView, EntrantsPage, Entry, EntryResult } from "./draw-results";
 export type {
 	ConfigureResult,
 	EdgeOutcome,

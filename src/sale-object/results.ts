@@ -18,6 +18,7 @@ export interface InvalidRequest {
 export type PurchaseResult =
 	| { ok: true; order: Order; created: boolean; remaining: number }
 	| { ok: false; reason: "sale_not_found" | "not_started" | "ended" | "sold_out"; sale?: SaleRecord }
+	| { ok: false; reason: "draw_sale" }
 	| InvalidRequest;
 
 /** What the calls on a buyer's held order answer: the order as it is now, or why not. */

@@ -13,6 +13,9 @@ import { orderBookDb, recordedTally, recordedVersions } from "../order-book/quer
 import type { Payment } from "../payments/payment";
 import { paymentProvider } from "../payments/payment-provider";
 import { AlarmScheduler } from "./alarm-scheduler";
+import { DrawEntries } from "./draw-entries";
+import type { BeaconChoice, DrawRefusal, DrawView, EntrantsPage, Entry, EntryResult } from "./draw-results";
+import { DrawRunner } from "./draw-runner";
 import { Holds } from "./holds";
 import { OrderBookAudit } from "./order-book-audit";
 import { Outbox } from "./outbox";
@@ -64,6 +67,8 @@ export class SaleGate extends DurableObject<Env> {
 	readonly #series: SeriesTally;
 	readonly #audit: OrderBookAudit;
 	readonly #payments: Payments;
+	readonly #entries: DrawEntries;
+	readonly #draw: DrawRunner;
 	readonly #askWaitlistEnd: (at: number) => void;
 	/** Tables come with the first `configure`, so a request for a made-up sale id reads nothing and writes nothing. */
 	#hasTables = false;
@@ -117,6 +122,25 @@ export class SaleGate extends DurableObject<Env> {
 			wakeAt: this.#scheduler.add("order-book-audit", (dueBy) => this.#audit.run(dueBy)),
 			intervalMs: auditIntervalSeconds(env) * 1000,
 		});
+		this.#entries = new DrawEntries(storage.sql);
+		this.#draw = new DrawRunner({
+			storage,
+			entries: this.#entries,
+			sale: () => this.#stock.sale,
+			variants: () => this.#stock.variants,
+			remainingOf: (variantId) => this.#stock.remainingOf(variantId),
+			placeOrder: (userId, variantId, quantity, now) => {
+				const order = newOrder(this.#requireSale(), userId, variantId, quantity, now);
+				this.#outbox.add(this.#stock.place(order, null, true));
+			},
+			committed: () => {
+				this.#stock.load();
+				this.#holds.resume();
+				this.#outbox.committed();
+			},
+			drandUrl: env.DRAND_URL,
+			wakeAt: this.#scheduler.add("draw", (dueBy) => this.#draw.run(dueBy)),
+		});
 		ctx.blockConcurrencyWhile(async () => {
 			if (storedVersion(storage.sql) === 0) return;
 			this.#open();
@@ -125,18 +149,22 @@ export class SaleGate extends DurableObject<Env> {
 			this.#audit.resume();
 			this.#holds.resume();
 			this.#payments.resume();
+			this.#draw.resume();
 			const sale = this.#stock.sale;
 			if (sale && this.#waitlist.size > 0) this.#askWaitlistEnd(sale.endsAt);
 		});
 	}
 
-	/** Creates the sale, or replaces it while it has not started. */
-	configure(saleId: string, input: SaleInput): ConfigureResult {
+	/**
+	 * Creates the sale, or replaces it while it has not started. A draw sale
+	 * fixes its beacon here (`beacon`, chosen by the Worker's configuration).
+	 */
+	configure(saleId: string, input: SaleInput, beacon: BeaconChoice = "drand-quicknet"): ConfigureResult {
 		const now = Date.now();
 		const current = this.#stock.sale;
 		if (current && now >= current.startsAt) return { ok: false, reason: "sale_started" };
 		if (!this.#hasTables) this.#open();
-		this.#stock.configure(saleId, input);
+		this.#draw.configure(this.#stock.configure(saleId, input), beacon);
 		return {
 			ok: true,
 			sale: withStatus(this.#recordOf(this.#requireSale()), now),
@@ -162,6 +190,7 @@ export class SaleGate extends DurableObject<Env> {
 		const now = Date.now();
 		const sale = this.#settled(now);
 		if (!sale) return { ok: false, reason: "sale_not_found" };
+		if (sale.mode === "draw") return { ok: false, reason: "draw_sale" };
 		const orders = this.#stock.ordersOf(userId);
 		if (orders.live) {
 			const created = attemptId !== undefined && orders.live.attemptId === attemptId;
@@ -189,6 +218,60 @@ export class SaleGate extends DurableObject<Env> {
 		if (order.holdExpiresAt !== null) this.#holds.placed(order.holdExpiresAt);
 		this.#outbox.committed();
 		return { ok: true, order, created: true, remaining };
+	}
+
+	/**
+	 * Enters the buyer in a draw sale while it is live: one entry per buyer,
+	 * and a retry gets the same entry back (`created: false`).
+	 */
+	enter(userId: string, quantity: number, variantId?: string): EntryResult {
+		const now = Date.now();
+		const sale = this.#settled(now);
+		if (!sale) return { ok: false, reason: "sale_not_found" };
+		if (sale.mode !== "draw") return { ok: false, reason: "not_a_draw" };
+		const entry = this.#entries.of(userId);
+		if (entry) return { ok: true, entry, created: false };
+		if (now < sale.startsAt) return { ok: false, reason: "not_started", sale: this.#recordOf(sale) };
+		if (now >= sale.endsAt) return { ok: false, reason: "ended", sale: this.#recordOf(sale) };
+		const variant = this.#variantFor(sale, quantity, variantId);
+		if (!("remaining" in variant)) return variant;
+		if (quantity > variant.totalStock) {
+			return {
+				ok: false,
+				reason: "invalid_request",
+				problem: `quantity: variant "${variant.id}" has only ${variant.totalStock} units`,
+				sale: this.#recordOf(sale),
+			};
+		}
+		return { ok: true, entry: this.#draw.enter(sale, userId, variant.id, quantity, now), created: true };
+	}
+
+	/** The buyer's entry in a draw sale, or null. */
+	entryOf(userId: string): { ok: true; entry: Entry | null } | DrawRefusal {
+		const sale = this.#settled(Date.now());
+		if (!sale) return { ok: false, reason: "sale_not_found" };
+		if (sale.mode !== "draw") return { ok: false, reason: "not_a_draw" };
+		return { ok: true, entry: this.#entries.of(userId) };
+	}
+
+	/** The draw as published (shared/API.md "Draws"). */
+	drawView(): { ok: true; draw: DrawView } | DrawRefusal {
+		const sale = this.#settled(Date.now());
+		if (!sale) return { ok: false, reason: "sale_not_found" };
+		const draw = this.#draw.view(Date.now());
+		return draw ? { ok: true, draw } : { ok: false, reason: "not_a_draw" };
+	}
+
+	/** Up to `limit` entrants of the frozen list, in canonical order, after the commitment `after`. */
+	entrants(after: string, limit: number): EntrantsPage {
+		const now = Date.now();
+		const sale = this.#settled(now);
+		if (!sale) return { ok: false, reason: "sale_not_found" };
+		if (sale.mode !== "draw") return { ok: false, reason: "not_a_draw" };
+		if (!this.#draw.frozen(now)) return { ok: false, reason: "not_started", sale: this.#recordOf(sale) };
+		const entrants = this.#entries.page(after, limit);
+		const last = entrants.at(-1);
+		return { ok: true, entrants, nextCursor: entrants.length === limit && last ? last.commitment : null };
 	}
 
 	/**
@@ -377,6 +460,7 @@ export class SaleGate extends DurableObject<Env> {
 		this.#stock.load();
 		this.#waitlist.load();
 		this.#outcomes.load();
+		this.#draw.load();
 	}
 
 	#saleId(): string {
@@ -443,6 +527,11 @@ export class SaleGate extends DurableObject<Env> {
 	/** Gives a variant's units, while any waiting buyer's quantity fits them, to the earliest such buyer as a fresh hold. */
 	#handOver(variantId: string, now: number): void {
 		const sale = this.#requireSale();
+		// A draw has no waitlist: its returned units go to the runners-up.
+		if (sale.mode === "draw") {
+			this.#draw.offer(variantId, now);
+			return;
+		}
 		if (now >= sale.endsAt) return;
 		for (;;) {
 			const units = this.#stock.remainingOf(variantId);

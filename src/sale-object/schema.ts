@@ -199,6 +199,57 @@ const MIGRATIONS: readonly Migration[] = [
 			CREATE INDEX refunds_pending ON refunds (retry_at) WHERE state = 'pending';
 		`,
 	},
+	{
+		version: 6,
+		sql: `
+			-- draw-entries.ts: one entry per buyer. Keyed by commitment, so the
+			-- canonical list (sorted by commitment) is a scan of the table in key
+			-- order; the buyer's entry is found through the user_id index. Both are
+			-- B-tree lookups: an entry costs the same at ten entrants as at a million.
+			CREATE TABLE draw_entries (
+				commitment TEXT PRIMARY KEY,
+				user_id TEXT NOT NULL UNIQUE,
+				nonce TEXT NOT NULL,
+				variant_id TEXT NOT NULL,
+				quantity INTEGER NOT NULL,
+				created_at INTEGER NOT NULL
+			) WITHOUT ROWID;
+			-- draw-runner.ts: the draw of a draw sale, one row. The beacon and round
+			-- are fixed by configure; entrants counts entries as they come (never a
+			-- COUNT(*)); the root is set once the list is frozen at endsAt; the
+			-- beacon's values once drawn. failures counts unusable beacon reads in a
+			-- row, for the backoff.
+			CREATE TABLE draw (
+				singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+				beacon TEXT NOT NULL,
+				round INTEGER NOT NULL,
+				local_secret TEXT,
+				local_commitment TEXT,
+				entrants INTEGER NOT NULL,
+				entrants_root TEXT,
+				randomness TEXT,
+				signature TEXT,
+				drawn_at INTEGER,
+				failures INTEGER NOT NULL DEFAULT 0,
+				-- Drawn-order position from which no entrant has been offered a unit yet, past the winners.
+				offer_from INTEGER NOT NULL DEFAULT 0
+			);
+			-- draw-runner.ts: who was offered units, in the order they were: the
+			-- winners first, then runners-up as units come back.
+			CREATE TABLE draw_picks (
+				seq INTEGER PRIMARY KEY AUTOINCREMENT,
+				position INTEGER NOT NULL UNIQUE,
+				commitment TEXT NOT NULL,
+				winner INTEGER NOT NULL
+			);
+			-- draw-runner.ts: the drawn order of a draw with holds, as commitments
+			-- (32 bytes each) in chunks, so a runner-up is found without drawing again.
+			CREATE TABLE draw_order (
+				chunk INTEGER PRIMARY KEY,
+				commitments BLOB NOT NULL
+			);
+		`,
+	},
 ];
 
 /** The version this code's tables are at. */

@@ -908,7 +908,7 @@ describe("hostile and malformed requests to the v2 surfaces", () => {
 			put("holdSeconds 1.5", sale({ holdSeconds: 1.5 })),
 			put("holdSeconds a string", sale({ holdSeconds: "60" })),
 			put("mode lottery", sale({ mode: "lottery" })),
-			put("mode draw, not available yet", sale({ mode: "draw" })),
+			put("mode draw with 2 shards", sale({ mode: "draw", shards: 2 })),
 			put("shards 0", sale({ shards: 0 })),
 			put("shards 65", sale({ shards: 65 })),
 			put("shards 2, not available yet", sale({ shards: 2 })),
