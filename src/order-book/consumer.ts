@@ -91,7 +91,10 @@ export async function recordOrders(db: OrderBookDb, batch: readonly OrderMessage
  * and the other orders of its pack, are written and stay written. If D1
  * fails as a whole, every message is retried rather than acked unrecorded.
  */
-export async function consumeOrders(batch: MessageBatch<OrderQueueBody>, env: Pick<Env, "DB">): Promise<void> {
+export async function consumeOrders(
+	batch: MessageBatch<OrderQueueBody>,
+	env: Pick<Env, "DB">,
+): Promise<void> {
 	const bad = new Set<number>();
 	const writes = new Map<string, Write>();
 	batch.messages.forEach((message, index) => {
