@@ -3,7 +3,7 @@ import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
-import type { OrderMessage } from "./domain/order";
+import type { OrderQueueBody } from "./domain/order";
 import { ApiError, errorResponse, invalidRequest } from "./http-error";
 import { consumeOrders } from "./order-book/consumer";
 import { adminRoutes } from "./routes/admin";
@@ -74,4 +74,4 @@ function toApiError(error: Error): ApiError {
 export default {
 	fetch: app.fetch,
 	queue: consumeOrders,
-} satisfies ExportedHandler<Env, OrderMessage>;
+} satisfies ExportedHandler<Env, OrderQueueBody>;

@@ -1,4 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
+import { type OrderQueueBody, ordersIn } from "../../src/domain/order";
 import { SaleGate } from "../../src/sale-object";
 
 /**
@@ -143,7 +144,7 @@ export default {
 		return inside(request, env, path);
 	},
 	queue(batch) {
-		acknowledged += batch.messages.length;
+		for (const message of batch.messages) acknowledged += ordersIn(message.body as OrderQueueBody).length;
 		batch.ackAll();
 	},
 } satisfies ExportedHandler<ReferenceEnv>;

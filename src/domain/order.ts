@@ -28,3 +28,24 @@ export interface OrderMessage extends Order {
 	seq: number;
 	version: number;
 }
+
+/**
+ * Several orders in one queue message. Queues take 5,000 messages a second
+ * per queue (https://developers.cloudflare.com/queues/platform/limits/), so
+ * a drop that confirms thousands of orders a second sends them packed.
+ */
+export interface OrderPack {
+	orders: OrderMessage[];
+}
+
+/**
+ * What one message on the order queue carries: a pack, or a lone order as
+ * every message did before packs (such messages may still wait in the queue
+ * when a new version deploys, and a lone order is still sent that way).
+ */
+export type OrderQueueBody = OrderMessage | OrderPack;
+
+/** The orders a queue message carries, whichever shape it has. */
+export function ordersIn(body: OrderQueueBody): readonly OrderMessage[] {
+	return "orders" in body ? body.orders : [body];
+}

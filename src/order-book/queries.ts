@@ -3,8 +3,8 @@ import { type DrizzleD1Database, drizzle } from "drizzle-orm/d1";
 import { orders } from "../db/schema";
 import type { Order } from "../domain/order";
 
-/** The order book: each sale's orders in D1, as the queue delivers them. */
-export type OrderBookDb = DrizzleD1Database;
+/** The order book: each sale's orders in D1, as the queue delivers them; `$client` is the D1 binding. */
+export type OrderBookDb = DrizzleD1Database & { $client: D1Database };
 
 export function orderBookDb(d1: D1Database): OrderBookDb {
 	return drizzle(d1);

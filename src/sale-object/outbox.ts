@@ -1,4 +1,4 @@
-import type { OrderMessage } from "../domain/order";
+import type { OrderMessage, OrderQueueBody } from "../domain/order";
 import type { WakeAt } from "./alarm-scheduler";
 
 /** What the outbox needs from the object around it. */
@@ -7,7 +7,7 @@ export interface OutboxHost {
 	/** The orders with these seqs, in seq order, as the queue carries them. */
 	messages(seqs: readonly number[]): OrderMessage[];
 	/** Puts one batch of messages on the order queue. */
-	send(messages: OrderMessage[]): Promise<void>;
+	send(bodies: OrderQueueBody[]): Promise<void>;
 	wakeAt: WakeAt;
 }
 
@@ -15,8 +15,17 @@ export interface OutboxHost {
 const OUTBOX_RETRY_MS = 2_000;
 /** Longest wait between retries while the queue keeps failing. */
 const OUTBOX_MAX_RETRY_MS = 60_000;
-/** Queues take at most 100 messages per sendBatch. */
-const SEND_BATCH_SIZE = 100;
+/** Orders read from the outbox for one send; those that do not fit its bytes wait for the next. */
+const ORDERS_PER_SEND = 1_000;
+/**
+ * Queues take at most 128 KB per message, up to about 100 bytes of it the
+ * queue's own, and 100 messages or 256 KB per sendBatch, where 1 KB is 1,000
+ * bytes (https://developers.cloudflare.com/queues/platform/limits/). Orders
+ * are counted as their JSON, and the budgets keep a wide margin below the
+ * limits for the queue's own encoding of the same values.
+ */
+export const PACK_MAX_BYTES = 50_000;
+export const SEND_MAX_BYTES = 200_000;
 /**
  * A send that has not answered in this time counts as failed, so one
  * stalled call cannot keep every later flush waiting behind it. Its orders
@@ -94,9 +103,10 @@ export class Outbox {
 	}
 
 	/**
-	 * Sends the outbox to the queue, a batch at a time. While one flush runs,
-	 * another returns at once: orders that commit meanwhile pile up and leave
-	 * together in its next batch.
+	 * Sends the outbox to the queue, a batch at a time, its orders packed
+	 * several to a message. While one flush runs, another returns at once:
+	 * orders that commit meanwhile pile up and leave together in its next
+	 * batch, so the busier the sale, the fuller the packs.
 	 */
 	async flush(): Promise<void> {
 		if (this.#sending) return;
@@ -104,12 +114,16 @@ export class Outbox {
 		try {
 			for (;;) {
 				const seqs = this.#host.sql
-					.exec<{ seq: number }>(`SELECT seq FROM outbox ORDER BY seq LIMIT ${SEND_BATCH_SIZE}`)
+					.exec<{ seq: number }>(`SELECT seq FROM outbox ORDER BY seq LIMIT ${ORDERS_PER_SEND}`)
 					.toArray()
 					.map((row) => row.seq);
 				if (seqs.length === 0) return;
-				await withDeadline(this.#host.send(this.#host.messages(seqs)), SEND_TIMEOUT_MS);
-				const sent = seqs.filter((seq) => !this.#changedWhileSending.has(seq));
+				const orders = this.#host.messages(seqs);
+				const { bodies, count } = packOrders(orders);
+				await withDeadline(this.#host.send(bodies), SEND_TIMEOUT_MS);
+				// Seqs with no order (none are expected) leave with a batch that took every order.
+				const packed = count === orders.length ? seqs : orders.slice(0, count).map((order) => order.seq);
+				const sent = packed.filter((seq) => !this.#changedWhileSending.has(seq));
 				this.#changedWhileSending.clear();
 				this.#host.sql.exec(
 					"DELETE FROM outbox WHERE seq IN (SELECT value FROM json_each(?))",
@@ -154,6 +168,41 @@ export class Outbox {
 	#size(): number {
 		return this.#host.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM outbox").one().n;
 	}
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * Packs orders, in the order given, into queue messages for one sendBatch:
+ * each message under PACK_MAX_BYTES, all together under SEND_MAX_BYTES.
+ * Answers the messages and how many of the orders they carry (at least
+ * one); the rest wait for the next send. A pack of one goes as the lone
+ * order, the shape every message had before packs.
+ */
+export function packOrders(orders: readonly OrderMessage[]): { bodies: OrderQueueBody[]; count: number } {
+	const packs: OrderMessage[][] = [];
+	let pack: OrderMessage[] = [];
+	let packBytes = 0;
+	let total = 0;
+	let count = 0;
+	for (const order of orders) {
+		const bytes = encoder.encode(JSON.stringify(order)).byteLength + 1;
+		if (count > 0 && total + bytes > SEND_MAX_BYTES) break;
+		if (pack.length > 0 && packBytes + bytes > PACK_MAX_BYTES) {
+			packs.push(pack);
+			pack = [];
+			packBytes = 0;
+		}
+		pack.push(order);
+		packBytes += bytes;
+		total += bytes;
+		count++;
+	}
+	if (pack.length > 0) packs.push(pack);
+	return {
+		bodies: packs.map((orders) => (orders.length === 1 && orders[0] ? orders[0] : { orders })),
+		count,
+	};
 }
 
 /**

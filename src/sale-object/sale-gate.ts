@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import type { Order, OrderMessage } from "../domain/order";
+import type { Order, OrderMessage, OrderQueueBody } from "../domain/order";
 import { EDGE_OUTCOMES, type EdgeOutcome } from "../domain/outcome";
 import {
 	type Sale,
@@ -647,8 +647,8 @@ export class SaleGate extends DurableObject<Env> {
 	 * Once the queue has taken orders they are out of the outbox's hands, so
 	 * the audit becomes due; it is stored before the outbox lets them go.
 	 */
-	async #send(messages: OrderMessage[]): Promise<void> {
-		await this.env.ORDER_QUEUE.sendBatch(messages.map((body) => ({ body })));
+	async #send(bodies: OrderQueueBody[]): Promise<void> {
+		await this.env.ORDER_QUEUE.sendBatch(bodies.map((body) => ({ body })));
 		this.#audit.expect();
 	}
 }

@@ -1,0 +1,404 @@
+// A discrete-event simulation of one sale's rush over K shard objects and
+// their coordinator. Pure and deterministic: the same parameters and seed
+// give the same result. Used by bench/capacity-model.ts; see its header.
+
+/** What a rush looks like and what the objects can do. Times in ms. */
+export interface RushParams {
+	/** Buyers, each sending one purchase. */
+	buyers: number;
+	/** Buyers arrive uniformly at random within this window from t = 0 (ignored with `arrivals`). */
+	windowMs: number;
+	/** Units for sale, one per buyer. */
+	stock: number;
+	/** Shard objects, K. */
+	shards: number;
+	/** Time one request holds an object (shard or coordinator): 1 ÷ its requests per second. */
+	serviceMs: number;
+	/** Requests an object lets wait behind the one it serves; one more is answered `overloaded`. */
+	queueLimit: number;
+	/** One way, edge isolate to shard object and back. */
+	edgeToShardMs: number;
+	/** One way, shard to coordinator and back. */
+	shardToCoordinatorMs: number;
+	/** Units per lease; every shard starts the sale holding one. */
+	leaseChunk: number;
+	/** A shard asks for the next lease when it holds this many units or fewer. */
+	lowWater: number;
+	/**
+	 * Edge isolates the crowd spreads over. A shard answers `sold_out` only
+	 * once the coordinator has told it no unit is left anywhere, so that
+	 * answer holds for the whole sale: the isolate that gets it answers every
+	 * later buyer of the sale itself, as the edge does today with one object.
+	 */
+	edgeIsolates: number;
+	/** Share of buyers whose hash lands on shard 0 (the rest spread evenly); 0 = every shard alike. */
+	skew: number;
+	seed: number;
+	/** Exact arrival times instead of random ones (tests). */
+	arrivals?: readonly number[];
+}
+
+export type Answer = "purchased" | "sold_out" | "overloaded";
+
+export interface RushResult {
+	answers: Record<Answer, number>;
+	/** Units sold; never more than the stock. */
+	sold: number;
+	/** When the last unit sold (ms from the first arrival window's start), or null if units are left. */
+	sellOutMs: number | null;
+	/** When the last buyer got an answer. */
+	lastAnswerMs: number;
+	/** Answer latency at the edge, from arrival to answer (ms). */
+	latency: { mean: number; p50: number; p90: number; p99: number; max: number };
+	/** Answers by the edge itself, without reaching a shard. */
+	edgeAnswers: number;
+	/** Requests the coordinator served: lease requests and returns. */
+	coordinatorRequests: number;
+	/** Requests shards served: purchases, lease grants and recalls. */
+	shardRequests: number;
+	/** Units left in the coordinator's pool, in shards and in flight at the end (stock − sold). */
+	unsoldUnits: number;
+	/** Buyers answered exactly once each. */
+	answered: number;
+}
+
+/** Mulberry32: a small seeded generator, uniform in [0, 1). */
+export function seededRandom(seed: number): () => number {
+	let a = seed >>> 0;
+	return () => {
+		a = (a + 0x6d2b79f5) >>> 0;
+		let t = a;
+		t = Math.imul(t ^ (t >>> 15), t | 1);
+		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+	};
+}
+
+type Job =
+	| { kind: "purchase"; buyer: number }
+	| { kind: "grant"; units: number; final: boolean }
+	| { kind: "recall" }
+	| { kind: "lease"; shard: number; local: number; dry: boolean }
+	| { kind: "return"; shard: number; units: number; local: number };
+
+/** One object: single-threaded, first come first served, a bounded queue. */
+class Server {
+	readonly queue: Job[] = [];
+	head = 0;
+	busy = false;
+	served = 0;
+	get waiting(): number {
+		return this.queue.length - this.head;
+	}
+	take(): Job | undefined {
+		const job = this.queue[this.head];
+		if (job === undefined) return undefined;
+		this.head++;
+		if (this.head > 1024 && this.head * 2 > this.queue.length) {
+			this.queue.splice(0, this.head);
+			this.head = 0;
+		}
+		return job;
+	}
+}
+
+interface ShardState {
+	server: Server;
+	local: number;
+	leasing: boolean;
+	final: boolean;
+	parked: number[];
+}
+
+/** A binary min-heap of events by time, ties in the order scheduled. */
+class Agenda {
+	readonly #times: number[] = [];
+	readonly #order: number[] = [];
+	readonly #actions: (() => void)[] = [];
+	#next = 0;
+	get size(): number {
+		return this.#times.length;
+	}
+	at(time: number, action: () => void): void {
+		this.#times.push(time);
+		this.#order.push(this.#next++);
+		this.#actions.push(action);
+		let i = this.#times.length - 1;
+		while (i > 0) {
+			const parent = (i - 1) >> 1;
+			if (!this.#before(i, parent)) break;
+			this.#swap(i, parent);
+			i = parent;
+		}
+	}
+	pop(): { time: number; action: () => void } {
+		const time = this.#times[0] ?? 0;
+		const action = this.#actions[0] ?? (() => {});
+		const last = this.#times.length - 1;
+		this.#swap(0, last);
+		this.#times.pop();
+		this.#order.pop();
+		this.#actions.pop();
+		let i = 0;
+		for (;;) {
+			const l = 2 * i + 1;
+			const r = l + 1;
+			let m = i;
+			if (l < this.#times.length && this.#before(l, m)) m = l;
+			if (r < this.#times.length && this.#before(r, m)) m = r;
+			if (m === i) break;
+			this.#swap(i, m);
+			i = m;
+		}
+		return { time, action };
+	}
+	#before(a: number, b: number): boolean {
+		const ta = this.#times[a] ?? 0;
+		const tb = this.#times[b] ?? 0;
+		return ta < tb || (ta === tb && (this.#order[a] ?? 0) < (this.#order[b] ?? 0));
+	}
+	#swap(a: number, b: number): void {
+		for (const list of [this.#times, this.#order] as number[][]) {
+			const x = list[a] ?? 0;
+			list[a] = list[b] ?? 0;
+			list[b] = x;
+		}
+		const x = this.#actions[a] ?? (() => {});
+		this.#actions[a] = this.#actions[b] ?? (() => {});
+		this.#actions[b] = x;
+	}
+}
+
+/**
+ * Runs one rush. Buyers reach their edge isolate at their arrival time; an
+ * isolate that already knows the sale is sold out answers at once, otherwise the purchase travels to the buyer's shard. A shard is one
+ * server: it sells from the units it holds; when it holds `lowWater` or
+ * fewer it asks the coordinator for a lease of `leaseChunk` more; a buyer
+ * who finds it empty waits (parked, holding no server time) for the lease.
+ * The coordinator, one more server, grants from its pool; when its pool is
+ * empty and a shard runs dry, it recalls units from every shard it knows to
+ * hold some (each gives back half, rounded up) and grants from what comes
+ * back; only when its pool is empty and no shard holds a unit does it tell
+ * the dry shard `final`, and only then does that shard answer `sold_out`.
+ * An object with `queueLimit` requests waiting answers the next buyer
+ * `overloaded` at once (lease traffic is never refused).
+ */
+export function simulateRush(p: RushParams): RushResult {
+	const random = seededRandom(p.seed);
+	const agenda = new Agenda();
+	const latencies = new Float64Array(p.buyers);
+	const answers: Record<Answer, number> = { purchased: 0, sold_out: 0, overloaded: 0 };
+	let answered = 0;
+	let edgeAnswers = 0;
+	let sold = 0;
+	let sellOutMs: number | null = null;
+	let lastAnswerMs = 0;
+	let now = 0;
+
+	const arrivals = p.arrivals ?? Array.from({ length: p.buyers }, () => random() * p.windowMs);
+	const shardOf = Array.from({ length: p.buyers }, () =>
+		p.skew > 0 && random() < p.skew ? 0 : Math.floor(random() * p.shards),
+	);
+	const isolateOf = Array.from({ length: p.buyers }, () => Math.floor(random() * p.edgeIsolates));
+	const knownOut = new Uint8Array(p.edgeIsolates);
+
+	const shards: ShardState[] = [];
+	let pool = p.stock;
+	const known = new Array<number>(p.shards).fill(0);
+	for (let s = 0; s < p.shards; s++) {
+		const units = Math.min(p.leaseChunk, pool);
+		pool -= units;
+		known[s] = units;
+		shards.push({ server: new Server(), local: units, leasing: false, final: false, parked: [] });
+	}
+	const coordinator = new Server();
+	/** Dry shards waiting at the coordinator for units. */
+	const waitingShards: number[] = [];
+	/** Recalls sent and not yet answered, and to whom. */
+	let recallsOut = 0;
+	const recalling = new Array<boolean>(p.shards).fill(false);
+	/** Units on their way between coordinator and shards. */
+	let inFlight = 0;
+	/** Units granted to each shard and not yet arrived there: the coordinator counts them as that shard's. */
+	const granting = new Array<number>(p.shards).fill(0);
+
+	const answer = (buyer: number, outcome: Answer, at: number, byEdge = false) => {
+		answers[outcome]++;
+		answered++;
+		latencies[buyer] = at - (arrivals[buyer] ?? 0);
+		lastAnswerMs = Math.max(lastAnswerMs, at);
+		if (byEdge) edgeAnswers++;
+	};
+	const reply = (buyer: number, outcome: Answer, final: boolean) => {
+		agenda.at(now + p.edgeToShardMs, () => {
+			if (final) knownOut[isolateOf[buyer] ?? 0] = 1;
+			answer(buyer, outcome, now);
+		});
+	};
+
+	const start = (server: Server, serve: (job: Job) => void) => {
+		if (server.busy) return;
+		const job = server.take();
+		if (!job) return;
+		server.busy = true;
+		agenda.at(now + p.serviceMs, () => {
+			server.busy = false;
+			server.served++;
+			serve(job);
+			start(server, serve);
+		});
+	};
+	const toShard = (s: number, job: Job, front = false) => {
+		const shard = shards[s];
+		if (!shard) return;
+		if (front) shard.server.queue.splice(shard.server.head, 0, job);
+		else shard.server.queue.push(job);
+		start(shard.server, (served) => serveShard(s, served));
+	};
+	const toCoordinator = (job: Job) => {
+		agenda.at(now + p.shardToCoordinatorMs, () => {
+			coordinator.queue.push(job);
+			start(coordinator, serveCoordinator);
+		});
+	};
+	const askLease = (s: number, shard: ShardState) => {
+		if (shard.leasing || shard.final) return;
+		shard.leasing = true;
+		toCoordinator({ kind: "lease", shard: s, local: shard.local, dry: shard.local === 0 });
+	};
+
+	function serveShard(s: number, job: Job): void {
+		const shard = shards[s];
+		if (!shard) return;
+		if (job.kind === "purchase") {
+			if (shard.local > 0) {
+				shard.local--;
+				sold++;
+				if (sold === p.stock) sellOutMs = now;
+				reply(job.buyer, "purchased", false);
+				if (shard.local <= p.lowWater) askLease(s, shard);
+			} else if (shard.final) {
+				reply(job.buyer, "sold_out", true);
+			} else {
+				shard.parked.push(job.buyer);
+				askLease(s, shard);
+			}
+		} else if (job.kind === "grant") {
+			shard.leasing = false;
+			inFlight -= job.units;
+			granting[s] = (granting[s] ?? 0) - job.units;
+			shard.local += job.units;
+			if (job.final) shard.final = true;
+			const parked = shard.parked.splice(0);
+			if (parked.length > 0) {
+				shard.server.queue.splice(
+					shard.server.head,
+					0,
+					...parked.map((buyer): Job => ({ kind: "purchase", buyer })),
+				);
+			}
+			if (!shard.final && shard.local <= p.lowWater && shard.parked.length === 0 && job.units > 0) {
+				askLease(s, shard);
+			}
+		} else if (job.kind === "recall") {
+			const units = Math.ceil(shard.local / 2);
+			shard.local -= units;
+			inFlight += units;
+			toCoordinator({ kind: "return", shard: s, units, local: shard.local });
+		}
+	}
+
+	const grant = (s: number, units: number, final: boolean) => {
+		pool -= units;
+		inFlight += units;
+		granting[s] = (granting[s] ?? 0) + units;
+		known[s] = (known[s] ?? 0) + units;
+		agenda.at(now + p.shardToCoordinatorMs, () => toShard(s, { kind: "grant", units, final }, true));
+	};
+	/**
+	 * Grants waiting dry shards what the pool has. Past that, recalls units
+	 * from as many holders as shards wait (those it believes hold most, each
+	 * asked once at a time), and only once no shard holds a unit and no
+	 * recall is out tells the waiting shards `final`.
+	 */
+	const settleWaiting = () => {
+		while (waitingShards.length > 0 && pool > 0) {
+			const s = waitingShards.shift() ?? 0;
+			grant(s, Math.min(p.leaseChunk, pool), false);
+		}
+		if (waitingShards.length === 0) return;
+		const holders = known
+			.flatMap((units, s) => (units > 0 && !recalling[s] ? [s] : []))
+			.sort((a, b) => (known[b] ?? 0) - (known[a] ?? 0));
+		if (holders.length === 0 && recallsOut === 0) {
+			for (const s of waitingShards.splice(0)) grant(s, 0, true);
+			return;
+		}
+		for (const s of holders.slice(0, Math.max(0, waitingShards.length - recallsOut))) {
+			recallsOut++;
+			recalling[s] = true;
+			agenda.at(now + p.shardToCoordinatorMs, () => toShard(s, { kind: "recall" }, true));
+		}
+	};
+
+	function serveCoordinator(job: Job): void {
+		if (job.kind === "lease") {
+			known[job.shard] = job.local;
+			if (pool > 0) grant(job.shard, Math.min(p.leaseChunk, pool), false);
+			else if (!job.dry) grant(job.shard, 0, false);
+			else {
+				waitingShards.push(job.shard);
+				settleWaiting();
+			}
+		} else if (job.kind === "return") {
+			recallsOut--;
+			recalling[job.shard] = false;
+			inFlight -= job.units;
+			pool += job.units;
+			known[job.shard] = job.local + (granting[job.shard] ?? 0);
+			settleWaiting();
+		}
+	}
+
+	for (let buyer = 0; buyer < p.buyers; buyer++) {
+		agenda.at(arrivals[buyer] ?? 0, () => {
+			const s = shardOf[buyer] ?? 0;
+			if (knownOut[isolateOf[buyer] ?? 0]) {
+				answer(buyer, "sold_out", now, true);
+				return;
+			}
+			agenda.at(now + p.edgeToShardMs, () => {
+				const shard = shards[s];
+				if (!shard) return;
+				if (shard.server.waiting >= p.queueLimit) reply(buyer, "overloaded", false);
+				else toShard(s, { kind: "purchase", buyer });
+			});
+		});
+	}
+	while (agenda.size > 0) {
+		const event = agenda.pop();
+		now = event.time;
+		event.action();
+	}
+
+	const sorted = Float64Array.from(latencies).sort();
+	const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+	return {
+		answers,
+		sold,
+		sellOutMs,
+		lastAnswerMs,
+		latency: {
+			mean: sorted.reduce((sum, x) => sum + x, 0) / Math.max(1, sorted.length),
+			p50: at(0.5),
+			p90: at(0.9),
+			p99: at(0.99),
+			max: sorted[sorted.length - 1] ?? 0,
+		},
+		edgeAnswers,
+		coordinatorRequests: coordinator.served,
+		shardRequests: shards.reduce((sum, shard) => sum + shard.server.served, 0),
+		unsoldUnits: pool + inFlight + shards.reduce((sum, shard) => sum + shard.local, 0),
+		answered,
+	};
+}
