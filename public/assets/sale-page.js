@@ -87,13 +87,11 @@ const state = {
 	tickTimer: undefined,
 	/** @type {ReturnType<typeof setTimeout> | undefined} */
 	pollTimer: undefined,
-	/** The size picked, in a sale with sizes. */
-	/** @type {string | null} */
+	/** @type {string | null} The size picked, in a sale with sizes. */
 	size: null,
 	/** Sizes the server said cannot come back (sold out with none held). */
 	gone: /** @type {Set<string>} */ (new Set()),
-	/** The buyer's place on the waitlist while waiting. */
-	/** @type {{ position: number, variantId: string | null } | null} */
+	/** @type {{ position: number, variantId: string | null } | null} The place in line, while waiting. */
 	waiting: null,
 	/** Back from a checkout: the order is paid and its confirmation is awaited. */
 	confirming: false,
@@ -101,11 +99,9 @@ const state = {
 	orderBusy: false,
 	/** Whether the sale, when last drawn, could get units back. */
 	mayReturn: false,
-	/** The hold's clock. */
-	/** @type {ReturnType<typeof setTimeout> | undefined} */
+	/** @type {ReturnType<typeof setTimeout> | undefined} The hold's clock. */
 	holdTimer: undefined,
-	/** Polls of the waitlist place or of the order awaiting confirmation. */
-	/** @type {ReturnType<typeof setTimeout> | undefined} */
+	/** @type {ReturnType<typeof setTimeout> | undefined} Polls of the place in line, or of a paid order. */
 	watchTimer: undefined,
 };
 
@@ -722,6 +718,11 @@ async function waitlistPlace() {
 	const order = await api.order(saleId);
 	if (order.ok && isLive(order.data.order)) {
 		refreshFrom(order.data.order);
+		return;
+	}
+	if (!order.ok && order.code !== "no_order") {
+		// Off the list, and the order could not be read: ask both again.
+		watchAgain(waitlistPlace, order);
 		return;
 	}
 	state.waiting = null;

@@ -12,6 +12,7 @@ export interface ApiBuyer {
 	buy(saleId: string, variantId?: string): Promise<Order>;
 	/** Joins the waitlist for `variantId`; answers the place in line. */
 	joinWaitlist(saleId: string, variantId?: string): Promise<number>;
+	leaveWaitlist(saleId: string): Promise<void>;
 	/** Pays for the held order through the test provider. */
 	pay(saleId: string): Promise<Order>;
 	cancel(saleId: string): Promise<Order>;
@@ -62,6 +63,13 @@ export async function apiBuyer(shop: Shop, userId: string): Promise<ApiBuyer> {
 			const token = await purchaseToken(saleId);
 			const body = { purchaseToken: token, variantId };
 			return (await expectOk("POST", `/api/sales/${saleId}/waitlist`, body)).position as number;
+		},
+		async leaveWaitlist(saleId) {
+			const answer = await fetch(`${shop.origin}/api/sales/${saleId}/waitlist`, {
+				method: "DELETE",
+				headers,
+			});
+			if (answer.status !== 204) throw new Error(`DELETE waitlist: ${answer.status}`);
 		},
 		async pay(saleId) {
 			const body = { outcome: "paid" };

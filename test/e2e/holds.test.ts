@@ -1,10 +1,13 @@
 import type { BrowserContext, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
+import { apiBuyer } from "./api-buyer";
 import {
+	callsTo,
 	newShopper,
 	type Order,
 	openSale,
 	orderOf,
+	recordApiCalls,
 	type SaleInput,
 	snap,
 	TEST_PAYMENTS,
@@ -257,6 +260,52 @@ describe("a sale with sizes and holds, in the browser", () => {
 			id: handedOver.id,
 			status: "confirmed",
 		});
+	});
+
+	it("keeps the place in line up to date, asking every 2 s at most and waiting out a 429's Retry-After", async () => {
+		const saleId = await fixture.shop.createSale({
+			startsAt: Date.now() - 1_000,
+			totalStock: 1,
+			holdSeconds: 120,
+		});
+		const [holder, ahead] = await Promise.all([
+			apiBuyer(fixture.shop, `${saleId}-holder`),
+			apiBuyer(fixture.shop, `${saleId}-ahead`),
+		]);
+		await holder.buy(saleId);
+		expect(await ahead.joinWaitlist(saleId)).toBe(1);
+
+		const page = await shopperOn(saleId);
+		const calls = recordApiCalls(page);
+		expect(await page.isHidden("#sizes")).toBe(true);
+		await waitForText(page, "#buy", "Join the waitlist");
+		expect(await text(page, "#status")).toBe(
+			"Sold out for now. Units held by others come back if they are not paid for: join the waitlist to be next.",
+		);
+		let refused = false;
+		await page.route("**/waitlist", async (route) => {
+			if (refused || route.request().method() !== "GET") return route.continue();
+			refused = true;
+			await route.fulfill({
+				status: 429,
+				contentType: "application/json",
+				headers: { "retry-after": "4" },
+				body: JSON.stringify({ error: { code: "rate_limited", message: "stubbed" } }),
+			});
+		});
+		await waitForOpen(page);
+		await page.click("#buy");
+		await expect.poll(() => text(page, "#waitlist-place"), { timeout: 10_000 }).toBe("Number 2 in line.");
+
+		await ahead.leaveWaitlist(saleId);
+		await expect.poll(() => text(page, "#waitlist-place"), { timeout: 15_000 }).toBe("Number 1 in line.");
+		const polls = callsTo(calls, "GET", "/waitlist");
+		expect(polls.length).toBeGreaterThanOrEqual(2);
+		const gaps = polls.slice(1).map((poll, index) => poll.at - (polls[index] as { at: number }).at);
+		// The first poll was told to wait 4 s; the page never asks sooner than every 2 s.
+		expect(gaps[0]).toBeGreaterThanOrEqual(3_950);
+		for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(1_950);
+		await snap(page, "waitlist-moved-up");
 	});
 
 	it("disables a size sold out for good, and shows a sale without the new fields as before", async () => {
