@@ -1,11 +1,17 @@
 import { BotCheck } from "./bot-check.js";
 import { backoffMs, NETWORK_FAILURE, pollDelayMs } from "./lib/api-client.js";
-import { formatMinutesSeconds } from "./lib/format.js";
 import { PurchaseProtocol } from "./lib/purchase-protocol.js";
 import { hasHolds, isLive, sizesOf, unitsMayReturn } from "./lib/sale-sizes.js";
 import { saleStatus } from "./lib/sale-status.js";
 import { ServerClock } from "./lib/server-clock.js";
 import { ShopApi } from "./lib/shop-api.js";
+import {
+	ALREADY_BOUGHT,
+	arrivalMessage,
+	endMessage as endMessageOf,
+	heldMessage,
+	PAID,
+} from "./order-messages.js";
 import {
 	botCheckContainer,
 	chosenQuantity,
@@ -192,7 +198,7 @@ async function loadOrder() {
 	const { order, failure } = await protocol.heldOrder();
 	if (returnedFrom !== null) history.replaceState(null, "", location.pathname);
 	if (order && isLive(order)) {
-		adoptOrder(order, arrivalMessage(order));
+		adoptOrder(order, arrivalMessage(order, holdLeft(order), checkoutReturn()));
 		if (order.status === "held" && returnedFrom === "success") awaitConfirmation();
 		return;
 	}
@@ -216,39 +222,16 @@ async function loadOrder() {
 }
 
 /**
- * What to say about a live order found on arrival.
+ * What to say about an order that is over, on this page as it stands.
  * @param {Order} order
- * @returns {[Tone, string]}
- */
-function arrivalMessage(order) {
-	if (order.status === "held") {
-		if (returnedFrom === "success") return ["info", "Payment sent. Confirming your order…"];
-		const left = formatMinutesSeconds(holdLeft(order));
-		if (returnedFrom === "cancel") {
-			return [
-				"warning",
-				`The payment was not completed. Your hold keeps running: pay within ${left}, or cancel it.`,
-			];
-		}
-		return ["info", `You hold one in this sale. Pay within ${left} to keep it.`];
-	}
-	if (order.paidAt && returnedFrom !== null) return ["success", "Paid. Your order is confirmed."];
-	return ["success", "You already have an order in this sale."];
-}
-
-/**
- * What to say about an order that is over: it expired unpaid, or was cancelled.
- * @param {Order} order
- * @returns {[Tone, string]}
  */
 function endMessage(order) {
-	const again = statusNow() === "ended" ? "" : " You can try again.";
-	if (order.status === "cancelled")
-		return ["info", `You cancelled your hold, and the unit went back.${again}`];
-	if (returnedFrom === "success") {
-		return ["warning", `Your payment did not arrive before the hold ran out, so the unit went back.${again}`];
-	}
-	return ["warning", `Your hold ran out before it was paid, so the unit went back.${again}`];
+	return endMessageOf(order, checkoutReturn(), statusNow() === "ended");
+}
+
+/** @returns {import("./order-messages.js").CheckoutReturn} */
+function checkoutReturn() {
+	return returnedFrom === "success" || returnedFrom === "cancel" ? returnedFrom : null;
 }
 
 /** On arrival, with people waiting: whether this shopper is one of them. */
@@ -425,12 +408,9 @@ function showResult(result, quantity, variantId) {
 		sale.remaining = Math.max(0, sale.remaining - result.order.quantity);
 		const size = sizesOf(sale).find((variant) => variant.id === result.order.variantId);
 		if (size) size.remaining = Math.max(0, size.remaining - result.order.quantity);
-		if (result.order.status === "held") {
-			const left = formatMinutesSeconds(holdLeft(result.order));
-			adoptOrder(result.order, ["success", `Got it! Pay within ${left} to keep it.`]);
-		} else {
-			adoptOrder(result.order, ["success", "You got it! Your order is confirmed."]);
-		}
+		if (result.order.status === "held")
+			adoptOrder(result.order, heldMessage("bought", holdLeft(result.order)));
+		else adoptOrder(result.order, ["success", "You got it! Your order is confirmed."]);
 		focusOrder();
 	} else if (result.outcome === "already_held") {
 		adoptOrder(result.order, ["info", "You already have an order in this sale, so nothing more was bought."]);
@@ -640,8 +620,7 @@ async function refreshOrder() {
 	if (order.status === "held") {
 		if (was?.id !== order.id) {
 			// A unit came back to this shopper from the waitlist.
-			const left = formatMinutesSeconds(holdLeft(order));
-			adoptOrder(order, ["success", `A unit came back and it is yours! Pay within ${left} to keep it.`]);
+			adoptOrder(order, heldMessage("handed_over", holdLeft(order)));
 			focusOrder();
 		} else if (holdLeft(order) <= 0) {
 			watchAgain(refreshOrder, outcome);
@@ -649,8 +628,7 @@ async function refreshOrder() {
 		return;
 	}
 	if (was?.id === order.id && was.status === order.status) return;
-	if (order.status === "confirmed") adoptOrder(order, ["success", "Paid. Your order is confirmed."]);
-	else adoptOrder(order, endMessage(order));
+	adoptOrder(order, order.status === "confirmed" ? PAID : endMessage(order));
 }
 
 /**
@@ -667,17 +645,12 @@ function awaitConfirmation() {
 
 async function confirmation() {
 	const outcome = await api.order(saleId);
-	if (outcome.ok && outcome.data.order.status === "held") {
-		watchAgain(confirmation, outcome);
-		return;
-	}
-	if (!outcome.ok) {
+	if (!outcome.ok || outcome.data.order.status === "held") {
 		watchAgain(confirmation, outcome);
 		return;
 	}
 	const order = outcome.data.order;
-	if (order.status === "confirmed") adoptOrder(order, ["success", "Paid. Your order is confirmed."]);
-	else adoptOrder(order, endMessage(order));
+	adoptOrder(order, order.status === "confirmed" ? PAID : endMessage(order));
 	focusOrder();
 }
 
@@ -743,12 +716,7 @@ async function waitlistPlace() {
  * @param {Order} order
  */
 function refreshFrom(order) {
-	if (order.status === "held") {
-		const left = formatMinutesSeconds(holdLeft(order));
-		adoptOrder(order, ["success", `A unit came back and it is yours! Pay within ${left} to keep it.`]);
-	} else {
-		adoptOrder(order, ["success", "You already have an order in this sale."]);
-	}
+	adoptOrder(order, order.status === "held" ? heldMessage("handed_over", holdLeft(order)) : ALREADY_BOUGHT);
 	focusOrder();
 }
 
