@@ -1,8 +1,9 @@
 // `npm start`: everything a developer needs on a fresh clone, offline.
 // Creates local secrets if absent, applies D1 migrations to the local
 // database, starts `wrangler dev` (Worker, Durable Objects, queue, D1 and
-// static assets, all in local workerd), seeds a demo sale that opens a minute
-// later and prints its URL.
+// static assets, all in local workerd), seeds two demo sales that open a
+// minute later (one with sizes and a two-minute hold paid through the offline
+// test provider, one plain v1 sale) and prints their URLs.
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
@@ -62,20 +63,49 @@ async function waitForWorker(deadline) {
 	throw new Error(`The Worker did not answer on ${ORIGIN} in time.`);
 }
 
-/** Seeds `demo-drop`; if an earlier run's demo already started, seeds a new id. */
-async function seedDemoSale(adminToken) {
-	const now = Date.now();
-	const sale = {
+/**
+ * The main demo: sizes, and a two-minute hold paid on the test provider's
+ * Pay / Decline page; when it sells out while units are held, a second
+ * browser can join the waitlist and receive a hold that runs out.
+ */
+function sizedDemo(now) {
+	return {
 		name: "Doorbuster Demo Sneaker",
-		description: "A limited run of 100 pairs. One per shopper.",
+		description:
+			"A limited run in four sizes. One pair per shopper; pay within two minutes or it goes to the next in line.",
 		priceCents: 12_900,
+		currency: "USD",
+		variants: [
+			{ id: "us-8", name: "US 8", totalStock: 3 },
+			{ id: "us-9", name: "US 9", totalStock: 5 },
+			{ id: "us-10", name: "US 10", totalStock: 5 },
+			{ id: "us-11", name: "US 11", totalStock: 2 },
+		],
+		holdSeconds: 120,
+		startsAt: now + 60_000,
+		endsAt: now + 60 * 60_000,
+		maxPerUser: 1,
+	};
+}
+
+/** The v1 demo: no sizes, no payment, an order is final the moment it is taken. */
+function plainDemo(now) {
+	return {
+		name: "Doorbuster Demo Cap",
+		description: "A limited run of 100 caps. One per shopper, no payment step.",
+		priceCents: 2_900,
 		currency: "USD",
 		totalStock: 100,
 		startsAt: now + 60_000,
 		endsAt: now + 60 * 60_000,
 		maxPerUser: 1,
 	};
-	for (const saleId of ["demo-drop", `demo-drop-${now.toString(36)}`]) {
+}
+
+/** Seeds a demo sale under `baseId`; if an earlier run's demo already started, under a new id. */
+async function seedDemoSale(adminToken, baseId, sale) {
+	const now = Date.now();
+	for (const saleId of [baseId, `${baseId}-${now.toString(36)}`]) {
 		const response = await fetch(`${ORIGIN}/admin/sales/${saleId}`, {
 			method: "PUT",
 			headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" },
@@ -95,10 +125,17 @@ for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => dev.kill(si
 dev.on("exit", (code) => process.exit(code ?? 0));
 
 await waitForWorker(Date.now() + 60_000);
-const saleId = await seedDemoSale(readAdminToken());
+const adminToken = readAdminToken();
+const now = Date.now();
+const sizedId = await seedDemoSale(adminToken, "demo-sizes", sizedDemo(now));
+const plainId = await seedDemoSale(adminToken, "demo-drop", plainDemo(now));
 console.log(`
   Doorbuster is running.
-  Demo sale (opens in one minute): ${ORIGIN}/sales/${saleId}
+  Demo sale with sizes and a 2-minute hold (opens in one minute):
+                                   ${ORIGIN}/sales/${sizedId}
+    Pay on the test payment page; open a second browser (or a private window)
+    to join the waitlist once it sells out while pairs are held.
+  Demo sale without sizes or payment: ${ORIGIN}/sales/${plainId}
   All sales:                       ${ORIGIN}/
   Admin console:                   ${ORIGIN}/admin/  (token: ADMIN_TOKEN in ${DEV_VARS})
 `);

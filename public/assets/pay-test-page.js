@@ -1,6 +1,8 @@
 // The test payment page (shared/API.md "Payment providers", provider `test`):
 // Pay and Decline report through POST /api/sales/{saleId}/order/test-payment
-// with the buyer's session cookie, then Pay goes back to the sale's page.
+// with the buyer's session cookie, then Pay goes back to the sale's page as
+// Stripe's success URL does (`?checkout=success`), and "Back to the sale" as
+// its cancel URL does (`?checkout=cancel`).
 
 const SALE_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
@@ -28,7 +30,7 @@ async function report(saleId, outcome) {
 		body: JSON.stringify({ outcome }),
 	});
 	if (response.ok && outcome === "paid") {
-		location.assign(`/sales/${saleId}`);
+		location.assign(`/sales/${saleId}?checkout=success`);
 		return null;
 	}
 	if (response.ok) return "Declined. Your order is still held until its deadline.";
@@ -40,7 +42,7 @@ async function report(saleId, outcome) {
 const saleId = new URLSearchParams(location.search).get("sale") ?? "";
 const result = element("pay-result");
 if (SALE_ID.test(saleId)) {
-	element("back").setAttribute("href", `/sales/${saleId}`);
+	element("back").setAttribute("href", `/sales/${saleId}?checkout=cancel`);
 	for (const [id, outcome] of /** @type {const} */ ([
 		["pay", "paid"],
 		["decline", "declined"],

@@ -1,6 +1,13 @@
 import { setBadge, setStatusBadge } from "./lib/badges.js";
-import { byId } from "./lib/dom.js";
-import { formatCount, formatCountdown, formatDateTime, formatMoney } from "./lib/format.js";
+import { byId, element } from "./lib/dom.js";
+import {
+	formatCount,
+	formatCountdown,
+	formatDateTime,
+	formatMinutesSeconds,
+	formatMoney,
+} from "./lib/format.js";
+import { sizeOfOrder, sizesOf } from "./lib/sale-sizes.js";
 
 /**
  * What the sale page shows, drawn from its state; no decisions are made here.
@@ -9,14 +16,22 @@ import { formatCount, formatCountdown, formatDateTime, formatMoney } from "./lib
  * @typedef {import("./lib/shop-api.js").Order} Order
  * @typedef {import("./lib/sale-status.js").SaleStatus} SaleStatus
  * @typedef {import("./bot-check.js").BotCheckEvent} BotCheckEvent
+ * @typedef {import("./lib/shop-api.js").Variant} Variant
  * @typedef {import("./lib/purchase-protocol.js").Progress} Progress
  * @typedef {"info" | "success" | "warning" | "error"} Tone
+ * @typedef {"buy" | "wait"} Action what a press of the main button does: buy, or join the waitlist
+ * @typedef {{ id: string, pickable: boolean }} SizeChoice
  * @typedef {{ sale: Sale, status: SaleStatus, now: number, holding: boolean, canPress: boolean,
- *             busy: boolean }} Frame
+ *             busy: boolean, offering?: boolean, action?: Action, waiting?: boolean,
+ *             sizes?: SizeChoice[], chosenSize?: string | null }} Frame
+ * `offering`: the purchase controls are shown (by default: while live);
+ * `sizes`: which sizes can be picked now, in a sale with sizes.
+ * @typedef {"held" | "confirming" | "confirmed"} OrderStage
  */
 
 const view = {
 	main: byId("sale"),
+	image: /** @type {HTMLImageElement} */ (byId("sale-image")),
 	badge: byId("sale-badge"),
 	name: byId("sale-name"),
 	description: byId("sale-description"),
@@ -28,6 +43,8 @@ const view = {
 	countdown: byId("countdown"),
 	clockDetail: byId("clock-detail"),
 	purchase: byId("purchase"),
+	sizes: byId("sizes"),
+	sizeOptions: byId("size-options"),
 	botCheckWidget: byId("bot-check-widget"),
 	botCheckNote: byId("bot-check-note"),
 	quantityField: byId("quantity-field"),
@@ -38,9 +55,32 @@ const view = {
 	order: byId("order"),
 	orderTitle: byId("order-title"),
 	orderId: byId("order-id"),
+	orderSizeRow: byId("order-size-row"),
+	orderSize: byId("order-size"),
 	orderQuantity: byId("order-quantity"),
 	orderTotal: byId("order-total"),
+	orderPaidRow: byId("order-paid-row"),
+	orderPaid: byId("order-paid"),
 	orderPlaced: byId("order-placed"),
+	hold: byId("hold"),
+	holdClock: /** @type {HTMLElement} */ (byId("hold-countdown").parentElement),
+	holdCountdown: byId("hold-countdown"),
+	holdNote: byId("hold-note"),
+	holdActions: /** @type {HTMLElement} */ (byId("pay").parentElement),
+	pay: /** @type {HTMLButtonElement} */ (byId("pay")),
+	cancelHold: /** @type {HTMLButtonElement} */ (byId("cancel-hold")),
+	waitlist: byId("waitlist"),
+	waitlistTitle: byId("waitlist-title"),
+	waitlistPosition: byId("waitlist-position"),
+	waitlistSize: byId("waitlist-size"),
+	leaveWaitlist: /** @type {HTMLButtonElement} */ (byId("leave-waitlist")),
+};
+
+/** What the hold box says under its clock, by stage. */
+const HOLD_NOTES = {
+	held: "The unit is yours until then. Unpaid, it goes back.",
+	confirming: "Waiting for the payment to be confirmed. This takes a few seconds.",
+	confirmed: "",
 };
 
 /** Notes under the bot check, by what it reports. */
@@ -74,6 +114,23 @@ export function onBuyPressed(handler) {
 	view.buy.addEventListener("click", handler);
 }
 
+/** @param {(variantId: string) => void} handler told the id of the size picked */
+export function onSizePicked(handler) {
+	view.sizeOptions.addEventListener("click", (event) => {
+		const button = /** @type {Element} */ (event.target).closest("button[data-variant]");
+		if (button instanceof HTMLButtonElement && !button.disabled) handler(button.dataset.variant ?? "");
+	});
+}
+
+/**
+ * @param {{ pay: () => void, cancel: () => void, leaveWaitlist: () => void }} handlers
+ */
+export function onOrderActions({ pay, cancel, leaveWaitlist }) {
+	view.pay.addEventListener("click", pay);
+	view.cancelHold.addEventListener("click", cancel);
+	view.leaveWaitlist.addEventListener("click", leaveWaitlist);
+}
+
 /** The quantity the shopper picked; 1 when there is no choice. */
 export function chosenQuantity() {
 	return Number(view.quantity.value || 1);
@@ -85,6 +142,20 @@ export function showSaleDetails(sale) {
 	view.name.textContent = sale.name;
 	view.description.textContent = sale.description;
 	view.price.textContent = formatMoney(sale.priceCents, sale.currency);
+	if (sale.imageUrl) {
+		// A picture that cannot be loaded is left out rather than shown broken.
+		view.image.addEventListener("error", () => {
+			view.image.hidden = true;
+		});
+		view.image.alt = sale.name;
+		view.image.src = sale.imageUrl;
+		view.image.hidden = false;
+	}
+	const sizes = sizesOf(sale);
+	if (sizes.length > 0) {
+		view.sizeOptions.replaceChildren(...sizes.map(sizeButton));
+		view.sizes.hidden = false;
+	}
 	if (sale.maxPerUser > 1) {
 		for (let quantity = 1; quantity <= sale.maxPerUser; quantity++) {
 			view.quantity.append(new Option(String(quantity), String(quantity)));
@@ -106,8 +177,41 @@ export function showLoaded() {
 	view.main.setAttribute("aria-busy", "false");
 }
 
+/**
+ * One size's button: its name and what is left of it.
+ * @param {Variant} variant
+ */
+function sizeButton(variant) {
+	const button = element("button", "size");
+	button.type = "button";
+	button.dataset.variant = variant.id;
+	button.setAttribute("aria-pressed", "false");
+	button.append(element("span", "size-name", variant.name), element("span", "size-left"));
+	return button;
+}
+
+/**
+ * @param {Sale} sale
+ * @param {SizeChoice[]} choices
+ * @param {string | null} chosen
+ * @param {boolean} busy
+ */
+function renderSizes(sale, choices, chosen, busy) {
+	for (const variant of sizesOf(sale)) {
+		const button = view.sizeOptions.querySelector(`button[data-variant="${CSS.escape(variant.id)}"]`);
+		if (!(button instanceof HTMLButtonElement)) continue;
+		const left = button.querySelector(".size-left");
+		if (left)
+			left.textContent = variant.remaining > 0 ? `${formatCount(variant.remaining)} left` : "Sold out";
+		button.dataset.soldOut = String(variant.remaining === 0);
+		button.disabled = busy || !choices.some((choice) => choice.id === variant.id && choice.pickable);
+		button.setAttribute("aria-pressed", String(variant.id === chosen));
+	}
+}
+
 /** @param {Frame} frame */
-export function render({ sale, status, now, holding, canPress, busy }) {
+export function render(frame) {
+	const { sale, status, now, holding, canPress, busy } = frame;
 	view.stock.textContent = `${formatCount(sale.remaining)} of ${formatCount(sale.totalStock)}`;
 	view.stockFill.style.setProperty("--fill", String(Math.max(0, sale.remaining) / sale.totalStock));
 
@@ -126,12 +230,17 @@ export function render({ sale, status, now, holding, canPress, busy }) {
 	}
 	setStatusBadge(view.badge, status, "shopper");
 
-	view.purchase.hidden = holding || status === "ended" || status === "sold_out";
+	const offering = frame.offering ?? (status !== "ended" && status !== "sold_out");
+	const waiting = frame.waiting ?? false;
+	view.purchase.hidden = holding || waiting || !offering;
 	view.order.hidden = !holding;
+	view.waitlist.hidden = !waiting;
+	if (frame.sizes) renderSizes(sale, frame.sizes, frame.chosenSize ?? null, busy);
 	// Never truly disabled, so keyboard users can wait on the button.
 	view.buy.setAttribute("aria-disabled", String(!canPress));
 	view.buy.setAttribute("aria-busy", String(busy));
-	view.buy.textContent = busy ? "Buying…" : "Buy now";
+	if (frame.action === "wait") view.buy.textContent = busy ? "Joining…" : "Join the waitlist";
+	else view.buy.textContent = busy ? "Buying…" : "Buy now";
 	view.quantity.disabled = busy;
 }
 
@@ -141,9 +250,68 @@ export function render({ sale, status, now, holding, canPress, busy }) {
  */
 export function showOrder(order, sale) {
 	view.orderId.textContent = order.id;
+	const size = sizeOfOrder(sale, order);
+	view.orderSize.textContent = size?.name ?? "";
+	view.orderSizeRow.hidden = size === null;
 	view.orderQuantity.textContent = String(order.quantity);
-	view.orderTotal.textContent = formatMoney(sale.priceCents * order.quantity, sale.currency);
+	view.orderTotal.textContent = formatMoney(
+		order.amountCents ?? sale.priceCents * order.quantity,
+		order.currency ?? sale.currency,
+	);
+	view.orderPaid.textContent = order.paidAt ? formatDateTime(order.paidAt) : "";
+	view.orderPaidRow.hidden = !order.paidAt;
 	view.orderPlaced.textContent = formatDateTime(order.createdAt);
+}
+
+/**
+ * Where a live order stands: held (pay or cancel it), paid and waiting for
+ * the payment's confirmation, or confirmed. A v1 order is only ever confirmed.
+ * @param {OrderStage} stage
+ */
+export function showOrderStage(stage) {
+	view.hold.hidden = stage === "confirmed";
+	view.holdClock.hidden = stage !== "held";
+	view.holdActions.hidden = stage !== "held";
+	view.holdNote.textContent = HOLD_NOTES[stage];
+	view.orderTitle.textContent = stage === "confirmed" ? "Your order" : "Your hold";
+}
+
+/**
+ * The hold's "pay within m:ss", on the server's clock. The timer is not a
+ * live region; the status line announces the hold once.
+ * @param {number} msLeft
+ */
+export function showHoldClock(msLeft) {
+	view.holdCountdown.textContent = formatMinutesSeconds(msLeft);
+}
+
+/**
+ * Pay or Cancel under way: both wait, the one pressed says so.
+ * @param {"pay" | "cancel" | null} pressed
+ */
+export function showOrderBusy(pressed) {
+	for (const [button, name, idle, working] of /** @type {const} */ ([
+		[view.pay, "pay", "Pay", "Opening payment…"],
+		[view.cancelHold, "cancel", "Cancel", "Cancelling…"],
+	])) {
+		button.setAttribute("aria-disabled", String(pressed !== null));
+		button.setAttribute("aria-busy", String(pressed === name));
+		button.textContent = pressed === name ? working : idle;
+	}
+}
+
+/**
+ * The buyer's place on the waitlist.
+ * @param {number} position 1 = next
+ * @param {string | null} sizeName the size waited for, in a sale with sizes
+ */
+export function showWaitlistPlace(position, sizeName) {
+	view.waitlistPosition.textContent = formatCount(position);
+	view.waitlistSize.textContent = sizeName ? ` for ${sizeName}` : "";
+}
+
+export function focusWaitlist() {
+	view.waitlistTitle.focus();
 }
 
 export function focusOrder() {

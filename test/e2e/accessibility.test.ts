@@ -1,7 +1,7 @@
 import { AxeBuilder } from "@axe-core/playwright";
 import type { Browser, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { newShopper, openSale, useShopAndBrowser, waitForOpen, waitForText } from "./harness";
+import { newShopper, openSale, TEST_PAYMENTS, useShopAndBrowser, waitForOpen, waitForText } from "./harness";
 
 const HOUR_MS = 3_600_000;
 
@@ -10,7 +10,8 @@ const WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
 const COLOR_SCHEMES = ["light", "dark"] as const;
 type ColorScheme = (typeof COLOR_SCHEMES)[number];
 
-const fixture = useShopAndBrowser();
+// With the offline payment provider, so that the states of a sale with holds can be audited too.
+const fixture = useShopAndBrowser(TEST_PAYMENTS);
 
 /** Every WCAG 2.1 AA violation axe finds on the page as it stands, one line each. */
 async function violations(page: Page): Promise<string[]> {
@@ -68,6 +69,59 @@ describe.each(COLOR_SCHEMES)("an accessibility audit (WCAG 2.1 AA, %s colours)",
 		expect(await violations(latecomer)).toEqual([]);
 		await page.context().close();
 		await latecomer.context().close();
+	});
+
+	it("finds nothing on a sale page with sizes and holds: picking, held, waiting in line, paid", async () => {
+		const saleId = await fixture.shop.createSale({
+			startsAt: Date.now() - 1_000,
+			totalStock: 3,
+			variants: [
+				{ id: "us-9", name: "US 9", totalStock: 2 },
+				{ id: "us-10", name: "US 10", totalStock: 1 },
+			],
+			holdSeconds: 120,
+		});
+		const holder = await shopperPage(fixture.browser, colorScheme);
+		await openSale(holder, fixture.shop, saleId);
+		await holder.click(".size[data-variant='us-10']");
+		await waitForOpen(holder);
+		expect(await violations(holder)).toEqual([]);
+		await holder.click("#buy");
+		await holder.waitForSelector("#hold:not([hidden])");
+		expect(await violations(holder)).toEqual([]);
+
+		const waiter = await shopperPage(fixture.browser, colorScheme);
+		await openSale(waiter, fixture.shop, saleId);
+		await waiter.click(".size[data-variant='us-10']");
+		await waitForText(waiter, "#buy", "Join the waitlist");
+		await waitForOpen(waiter);
+		expect(await violations(waiter)).toEqual([]);
+		await waiter.click("#buy");
+		await waiter.waitForSelector("#waitlist:not([hidden])");
+		expect(await violations(waiter)).toEqual([]);
+
+		await holder.click("#order #pay");
+		await holder.waitForURL("**/pay/test?**");
+		expect(await violations(holder)).toEqual([]);
+		await holder.click("#pay");
+		await waitForText(holder, "#status", "Paid. Your order is confirmed.");
+		expect(await violations(holder)).toEqual([]);
+
+		const context = await fixture.browser.newContext({ viewport: { width: 1280, height: 860 } });
+		const admin = await context.newPage();
+		await admin.emulateMedia({ colorScheme });
+		await admin.goto(`${fixture.shop.origin}/admin/#sale/${saleId}`);
+		await admin.fill("#token", process.env.ADMIN_TOKEN ?? "");
+		await admin.click("#sign-in-button");
+		await admin.waitForSelector("#hold-figures:not([hidden])");
+		await admin.waitForSelector("#size-figures:not([hidden])");
+		expect(await violations(admin)).toEqual([]);
+		await admin.click("#new-sale");
+		await admin.click("#add-size");
+		expect(await violations(admin)).toEqual([]);
+		await holder.context().close();
+		await waiter.context().close();
+		await context.close();
 	});
 
 	it("finds nothing in the admin console: signed out, the list, a live sale and the editor", async () => {

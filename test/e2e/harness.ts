@@ -94,13 +94,18 @@ export function cspViolations(page: Page): Promise<string[]> {
 	return page.evaluate<string[]>("globalThis.cspViolations");
 }
 
-/** Waits until an element's text is exactly `expected` (or matches it). */
-export async function waitForText(page: Page, selector: string, expected: string | RegExp): Promise<void> {
+/** Waits until an element's text is exactly `expected` (or matches it), by default for up to 30 s. */
+export async function waitForText(
+	page: Page,
+	selector: string,
+	expected: string | RegExp,
+	timeout?: number,
+): Promise<void> {
 	const pattern =
 		typeof expected === "string"
 			? new RegExp(`^${expected.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`)
 			: expected;
-	await page.locator(selector, { hasText: pattern }).waitFor();
+	await page.locator(selector, { hasText: pattern }).waitFor({ timeout });
 }
 
 export async function text(page: Page, selector: string): Promise<string> {
@@ -108,13 +113,20 @@ export async function text(page: Page, selector: string): Promise<string> {
 }
 
 /**
+ * The offline payment provider (shared/API.md "Payment providers"), so that
+ * sales with holds can be made and paid through its `/pay/test` page.
+ */
+export const TEST_PAYMENTS = { PAYMENT_PROVIDER: "test", ALLOW_TEST_PROVIDERS: "1" };
+
+/**
  * One shop and one browser for a whole test file, started before its first
  * test and closed after its last. Read `.shop` and `.browser` inside tests.
+ * @param vars overrides of wrangler.toml [vars] for the shop
  */
-export function useShopAndBrowser(): { shop: Shop; browser: Browser } {
+export function useShopAndBrowser(vars: Record<string, string> = {}): { shop: Shop; browser: Browser } {
 	const fixture = {} as { shop: Shop; browser: Browser };
 	beforeAll(async () => {
-		fixture.shop = await startShop();
+		fixture.shop = await startShop(vars);
 		fixture.browser = await launchBrowser();
 	});
 	afterAll(async () => {

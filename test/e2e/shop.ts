@@ -25,6 +25,10 @@ export interface SaleInput {
 	startsAt: number;
 	endsAt: number;
 	maxPerUser: number;
+	/** The v2 fields (shared/API.md "Sale fields"); a sale without them is a v1 sale. */
+	variants?: { id: string; name: string; totalStock: number }[];
+	imageUrl?: string;
+	holdSeconds?: number;
 }
 
 export interface Order {
@@ -32,6 +36,10 @@ export interface Order {
 	saleId: string;
 	userId: string;
 	quantity: number;
+	variantId?: string;
+	status?: "held" | "confirmed" | "expired" | "cancelled";
+	holdExpiresAt?: number | null;
+	paidAt?: number | null;
 }
 
 /** The real Worker (API, Durable Objects, queue, D1, static assets) in local workerd. */

@@ -10,8 +10,12 @@ import { ApiClient, failureOf, noAnswer } from "/assets/lib/api-client.js";
  * @typedef {import("/assets/lib/shop-api.js").Sale} Sale
  * @typedef {import("./sale-form.js").SaleInput} SaleInput
  * @typedef {import("./sales-chart.js").Series} Series
+ * @typedef {{ id: string, sold: number, confirmed: number, held: number, remaining: number }} SizeStats
+ * @typedef {{ held: number, confirmed: number, expired: number, cancelled: number, waitlist: number,
+ *             revenueCents: number, refundsPending?: number, refundsFailed?: number,
+ *             variants: SizeStats[] }} HoldStats the v2 figures, for a sale with sizes or holds
  * @typedef {{ sold: number, remaining: number, buyers: number, ordersRecorded: number,
- *             ordersPending: number, outcomes: Record<string, number> }} Stats
+ *             ordersPending: number, outcomes: Record<string, number> } & Partial<HoldStats>} Stats
  * @typedef {{ sale: Sale, stats: Stats, series: Series }} LiveFigures
  */
 /**

@@ -1,6 +1,7 @@
 import { setBadge, setStatusBadge } from "/assets/lib/badges.js";
 import { byId, element } from "/assets/lib/dom.js";
-import { formatClockTime, formatCount, formatDateTime, formatMoney } from "/assets/lib/format.js";
+import { formatClockTime, formatCount, formatDateTime, formatMoney, plural } from "/assets/lib/format.js";
+import { hasHolds, sizesOf } from "/assets/lib/sale-sizes.js";
 import { refusedInBackground } from "./console-host.js";
 import { Poller } from "./poller.js";
 import { drawChart } from "./sales-chart.js";
@@ -12,6 +13,7 @@ import { drawChart } from "./sales-chart.js";
  * @typedef {import("./console-host.js").ConsoleHost} ConsoleHost
  * @typedef {import("./admin-api.js").Sale} Sale
  * @typedef {import("./admin-api.js").LiveFigures} LiveFigures
+ * @typedef {import("./admin-api.js").Stats} Stats
  */
 
 const PERIOD_MS = 3_000;
@@ -49,6 +51,19 @@ const view = {
 	chartSummary: byId("chart-summary"),
 	outcomeRows: byId("outcome-rows"),
 	updated: byId("live-updated"),
+	holdFigures: byId("hold-figures"),
+	held: byId("stat-held"),
+	confirmed: byId("stat-confirmed"),
+	expired: byId("stat-expired"),
+	cancelled: byId("stat-cancelled"),
+	revenue: byId("stat-revenue"),
+	waitlist: byId("stat-waitlist"),
+	refundsPendingFigure: byId("refunds-pending-figure"),
+	refundsPending: byId("stat-refunds-pending"),
+	refundsFailedFigure: byId("refunds-failed-figure"),
+	refundsFailed: byId("stat-refunds-failed"),
+	sizeFigures: byId("size-figures"),
+	sizeRows: byId("size-rows"),
 };
 
 export class LivePanel {
@@ -141,6 +156,8 @@ export class LivePanel {
 			sale.id,
 			formatMoney(sale.priceCents, sale.currency),
 			`at most ${formatCount(sale.maxPerUser)} per buyer`,
+			...(hasHolds(sale) ? [`held ${plural(sale.holdSeconds ?? 0, "second")} for payment`] : []),
+			...(sizesOf(sale).length > 0 ? [plural(sizesOf(sale).length, "size")] : []),
 		].join(" · ");
 		view.window.textContent = `Opens ${formatDateTime(sale.startsAt)} · closes ${formatDateTime(sale.endsAt)}`;
 		const editable = sale.status === "upcoming";
@@ -158,6 +175,8 @@ export class LivePanel {
 		view.pending.dataset.tone = stats.ordersPending > 0 ? "warning" : "";
 		view.fill.style.setProperty("--fill", String(sale.totalStock > 0 ? stats.sold / sale.totalStock : 0));
 		renderOutcomes(stats.outcomes);
+		renderHoldFigures(sale, stats);
+		renderSizeFigures(sale, stats);
 		this.#drawSeries(figures);
 		view.updated.textContent = `Updated ${formatClockTime(Date.now())}; refreshes every few seconds while this tab is open.`;
 	}
@@ -181,6 +200,60 @@ function showLoading() {
 	}
 	view.outcomeRows.replaceChildren();
 	view.chart.replaceChildren();
+	view.holdFigures.hidden = true;
+	view.sizeFigures.hidden = true;
+}
+
+/**
+ * Holds and payments: units held and confirmed, orders expired and
+ * cancelled, the revenue paid, the waitlist, and refunds when the payment
+ * provider reports them. Only for a sale with holds.
+ * @param {Sale} sale
+ * @param {Stats} stats
+ */
+function renderHoldFigures(sale, stats) {
+	view.holdFigures.hidden = !hasHolds(sale) || stats.held === undefined;
+	if (view.holdFigures.hidden) return;
+	view.held.textContent = formatCount(stats.held ?? 0);
+	view.confirmed.textContent = formatCount(stats.confirmed ?? 0);
+	view.expired.textContent = formatCount(stats.expired ?? 0);
+	view.cancelled.textContent = formatCount(stats.cancelled ?? 0);
+	view.revenue.textContent = formatMoney(stats.revenueCents ?? 0, sale.currency);
+	view.waitlist.textContent = formatCount(stats.waitlist ?? 0);
+	for (const [figure, node, n] of /** @type {const} */ ([
+		[view.refundsPendingFigure, view.refundsPending, stats.refundsPending],
+		[view.refundsFailedFigure, view.refundsFailed, stats.refundsFailed],
+	])) {
+		figure.hidden = n === undefined;
+		node.textContent = formatCount(n ?? 0);
+		node.dataset.tone = (n ?? 0) > 0 ? "warning" : "";
+	}
+}
+
+/**
+ * One row per size: sold (held + confirmed), confirmed, held and remaining.
+ * @param {Sale} sale
+ * @param {Stats} stats
+ */
+function renderSizeFigures(sale, stats) {
+	const sizes = sizesOf(sale);
+	view.sizeFigures.hidden = sizes.length === 0 || stats.variants === undefined;
+	if (view.sizeFigures.hidden) return;
+	const figuresOf = new Map((stats.variants ?? []).map((figures) => [figures.id, figures]));
+	view.sizeRows.replaceChildren(
+		...sizes.map((size) => {
+			const figures = figuresOf.get(size.id);
+			const row = document.createElement("tr");
+			row.dataset.size = size.id;
+			const name = element("th", "", size.name);
+			name.scope = "row";
+			row.append(name);
+			for (const n of [figures?.sold, figures?.confirmed, figures?.held, figures?.remaining]) {
+				row.append(element("td", "count", n === undefined ? "–" : formatCount(n)));
+			}
+			return row;
+		}),
+	);
 }
 
 /** @param {string} saleId */

@@ -1,4 +1,4 @@
-import { byId } from "/assets/lib/dom.js";
+import { byId, element } from "/assets/lib/dom.js";
 import { formatMoney, plural } from "/assets/lib/format.js";
 import { formValuesOf, parsePrice, readSaleForm, toLocalInput } from "./sale-form.js";
 
@@ -10,12 +10,30 @@ import { formValuesOf, parsePrice, readSaleForm, toLocalInput } from "./sale-for
  * @typedef {import("./admin-api.js").Sale} Sale
  * @typedef {import("/assets/lib/api-client.js").ApiFailure} ApiFailure
  * @typedef {import("./sale-form.js").Field} Field
+ * @typedef {import("./sale-form.js").TextField} TextField
+ * @typedef {import("./sale-form.js").SizeValues} SizeValues
  * @typedef {import("./sale-form.js").FormValues} FormValues
  * @typedef {import("./sale-form.js").FieldErrors} FieldErrors
  */
 
 const HOUR_MS = 3_600_000;
 
+/** The fields with one input each, in the order of the form. */
+/** @type {TextField[]} */
+const TEXT_FIELDS = [
+	"id",
+	"name",
+	"description",
+	"price",
+	"currency",
+	"totalStock",
+	"maxPerUser",
+	"imageUrl",
+	"holdSeconds",
+	"startsAt",
+	"endsAt",
+];
+/** Every field, in the order of the form: the first with a problem gets the focus. */
 /** @type {Field[]} */
 const FIELDS = [
 	"id",
@@ -25,9 +43,18 @@ const FIELDS = [
 	"currency",
 	"totalStock",
 	"maxPerUser",
+	"sizes",
+	"imageUrl",
+	"holdSeconds",
 	"startsAt",
 	"endsAt",
 ];
+/** One size's inputs: what each holds, and how it is named to assistive technology. */
+const SIZE_INPUTS = /** @type {const} */ ([
+	["id", "Id", "us-9"],
+	["name", "Name", "US 9"],
+	["totalStock", "Units", "40"],
+]);
 
 /** Field names in the API's `invalid_request` messages ("currency: …"), as the form names them. */
 const API_FIELDS = /** @type {Record<string, Field>} */ ({
@@ -40,6 +67,9 @@ const API_FIELDS = /** @type {Record<string, Field>} */ ({
 	maxPerUser: "maxPerUser",
 	startsAt: "startsAt",
 	endsAt: "endsAt",
+	imageUrl: "imageUrl",
+	holdSeconds: "holdSeconds",
+	variants: "sizes",
 });
 
 const view = {
@@ -50,6 +80,8 @@ const view = {
 	idPreview: byId("f-id-preview"),
 	priceHint: byId("f-price-hint"),
 	zoneHint: byId("zone-hint"),
+	sizes: byId("f-sizes-list"),
+	addSize: byId("add-size"),
 	save: /** @type {HTMLButtonElement} */ (byId("save-sale")),
 	cancel: /** @type {HTMLButtonElement} */ (byId("cancel-edit")),
 };
@@ -72,6 +104,19 @@ export class SaleEditor {
 			void this.#save();
 		});
 		view.form.addEventListener("input", showHints);
+		view.addSize.addEventListener("click", () => {
+			addSizeRow({ id: "", name: "", totalStock: "" });
+			showHints();
+			view.sizes.querySelector(/** @type {"input"} */ ("li:last-child input"))?.focus();
+		});
+		view.sizes.addEventListener("click", (event) => {
+			const remove = /** @type {Element} */ (event.target).closest("button.remove-size");
+			if (!remove) return;
+			remove.closest("li")?.remove();
+			numberSizeRows();
+			showHints();
+			view.addSize.focus();
+		});
 		view.cancel.addEventListener("click", () => {
 			location.hash = this.#editingId ? `#sale/${encodeURIComponent(this.#editingId)}` : "";
 		});
@@ -135,7 +180,7 @@ export class SaleEditor {
 		if (!sale) {
 			const problems = Object.keys(errors).length;
 			view.formError.textContent = `Check the ${problems === 1 ? "highlighted field" : `${problems} highlighted fields`}.`;
-			input(/** @type {Field} */ (FIELDS.find((field) => errors[field]))).focus();
+			focusField(/** @type {Field} */ (FIELDS.find((field) => errors[field])));
 			return;
 		}
 		const creating = this.#editingId === null;
@@ -196,6 +241,9 @@ function blankSale() {
 		currency: "USD",
 		totalStock: "100",
 		maxPerUser: "1",
+		imageUrl: "",
+		holdSeconds: "0",
+		sizes: [],
 		startsAt: toLocalInput(opens),
 		endsAt: toLocalInput(opens + HOUR_MS),
 	};
@@ -203,17 +251,87 @@ function blankSale() {
 
 /** @param {FormValues} values */
 function fillForm(values) {
-	for (const field of FIELDS) input(field).value = values[field];
+	for (const field of TEXT_FIELDS) input(field).value = values[field];
+	view.sizes.replaceChildren();
+	for (const size of values.sizes) addSizeRow(size);
 	showHints();
 }
 
 /** @returns {FormValues} */
 function formValues() {
-	return /** @type {FormValues} */ (Object.fromEntries(FIELDS.map((field) => [field, input(field).value])));
+	const text = /** @type {Record<TextField, string>} */ (
+		Object.fromEntries(TEXT_FIELDS.map((field) => [field, input(field).value]))
+	);
+	return { ...text, sizes: sizeRows() };
 }
 
-/** Live hints: the page address the id gives, and the price as the API will store it. */
+/**
+ * A row of inputs for one size, at the end of the list.
+ * @param {SizeValues} values
+ */
+function addSizeRow(values) {
+	const row = element("li", "size-row");
+	for (const [key, , placeholder] of SIZE_INPUTS) {
+		const field = element("input", `size-${key}`);
+		field.value = values[key];
+		field.placeholder = placeholder;
+		field.autocomplete = "off";
+		field.spellcheck = false;
+		if (key === "totalStock") {
+			field.type = "number";
+			field.inputMode = "numeric";
+			field.min = "1";
+			field.step = "1";
+		}
+		row.append(field);
+	}
+	const remove = element("button", "button quiet remove-size", "Remove");
+	remove.type = "button";
+	row.append(remove);
+	view.sizes.append(row);
+	numberSizeRows();
+}
+
+/** Names each size's inputs by its place, "Size 2 name", for assistive technology. */
+function numberSizeRows() {
+	for (const [index, row] of [...view.sizes.children].entries()) {
+		const inputs = row.querySelectorAll("input");
+		for (const [column, [, label]] of SIZE_INPUTS.entries()) {
+			inputs[column]?.setAttribute("aria-label", `Size ${index + 1} ${label.toLowerCase()}`);
+		}
+		row.querySelector("button")?.setAttribute("aria-label", `Remove size ${index + 1}`);
+	}
+}
+
+/** @returns {SizeValues[]} what the size rows hold, as typed */
+function sizeRows() {
+	return [...view.sizes.children].map((row) => {
+		const [id, name, totalStock] = [...row.querySelectorAll("input")].map((field) => field.value);
+		return { id: id ?? "", name: name ?? "", totalStock: totalStock ?? "" };
+	});
+}
+
+/** @param {Field} field */
+function focusField(field) {
+	if (field === "sizes") (view.sizes.querySelector("input") ?? view.addSize).focus();
+	else input(field).focus();
+}
+
+/**
+ * Live hints: the page address the id gives, the price as the API will
+ * store it, and with sizes, the units in stock as their sum.
+ */
 function showHints() {
+	const sized = view.sizes.children.length > 0;
+	const stock = input("totalStock");
+	stock.readOnly = sized;
+	if (sized) {
+		// Units typed so far, even while a size is incomplete.
+		const units = sizeRows().map((row) => row.totalStock.trim());
+		stock.value = String(
+			units.reduce((sum, typed) => sum + (/^\d{1,9}$/.test(typed) ? Number(typed) : 0), 0),
+		);
+	}
 	const currencyInput = input("currency");
 	const upper = currencyInput.value.toUpperCase();
 	if (currencyInput.value !== upper) currencyInput.value = upper;
@@ -232,13 +350,16 @@ function showErrors(errors) {
 	for (const field of FIELDS) {
 		const text = errors[field] ?? "";
 		byId(`f-${field}-error`).textContent = text;
-		if (text) input(field).setAttribute("aria-invalid", "true");
-		else input(field).removeAttribute("aria-invalid");
+		const targets = field === "sizes" ? [...view.sizes.querySelectorAll("input")] : [input(field)];
+		for (const target of targets) {
+			if (text) target.setAttribute("aria-invalid", "true");
+			else target.removeAttribute("aria-invalid");
+		}
 	}
 }
 
 /**
- * @param {Field} field
+ * @param {TextField} field
  * @returns {HTMLInputElement | HTMLTextAreaElement}
  */
 function input(field) {

@@ -1,15 +1,22 @@
 import { minorDigits } from "/assets/lib/format.js";
+import { sizesOf } from "/assets/lib/sale-sizes.js";
 
 /**
  * The sale form's values and the body of `PUT /admin/sales/{id}`. The checks
  * mirror the API's schema (src/domain/sale.ts, saleInputSchema) so an operator sees
  * every problem at once, next to its field; the API still has the last word.
+ * The v2 fields (sizes, picture, hold) are sent only when set, so a sale made
+ * without them is exactly a v1 sale.
  *
+ * @typedef {{ id: string, name: string, totalStock: number }} SizeInput
  * @typedef {{ name: string, description: string, priceCents: number, currency: string,
- *             totalStock: number, startsAt: number, endsAt: number, maxPerUser: number }} SaleInput
+ *             totalStock: number, startsAt: number, endsAt: number, maxPerUser: number,
+ *             variants?: SizeInput[], imageUrl?: string, holdSeconds?: number }} SaleInput
  * @typedef {"id" | "name" | "description" | "price" | "currency" | "totalStock" | "maxPerUser"
- *           | "startsAt" | "endsAt"} Field
- * @typedef {Record<Field, string>} FormValues what the inputs hold, as typed
+ *           | "startsAt" | "endsAt" | "imageUrl" | "holdSeconds"} TextField
+ * @typedef {TextField | "sizes"} Field
+ * @typedef {{ id: string, name: string, totalStock: string }} SizeValues one size's inputs, as typed
+ * @typedef {Record<TextField, string> & { sizes: SizeValues[] }} FormValues what the inputs hold, as typed
  * @typedef {Partial<Record<Field, string>>} FieldErrors
  */
 
@@ -19,6 +26,9 @@ const MAX_NAME = 200;
 const MAX_DESCRIPTION = 5_000;
 const MAX_STOCK = 100_000_000;
 const MAX_PER_USER = 1_000;
+const MAX_SIZES = 50;
+const MAX_HOLD_SECONDS = 3_600;
+const MAX_IMAGE_URL = 2_048;
 /** The largest moment a JavaScript Date can hold, as the API's schema allows. */
 const MAX_EPOCH_MS = 8_640_000_000_000_000;
 
@@ -51,9 +61,23 @@ export function readSaleForm(values) {
 				? "Enter a whole amount of 0 or more."
 				: `Enter an amount of 0 or more, with at most ${digits} decimal places.`;
 	}
-	const totalStock = parseWhole(values.totalStock);
+	const sizes = readSizes(values.sizes);
+	if (typeof sizes === "string") errors.sizes = sizes;
+	// With sizes, the stock is theirs: the field shows their sum and is not read.
+	const totalStock =
+		Array.isArray(sizes) && sizes.length > 0
+			? sizes.reduce((sum, size) => sum + size.totalStock, 0)
+			: parseWhole(values.totalStock);
 	if (totalStock === null || totalStock < 1 || totalStock > MAX_STOCK) {
 		errors.totalStock = `Enter a whole number from 1 to ${MAX_STOCK.toLocaleString()}.`;
+	}
+	const imageUrl = values.imageUrl.trim();
+	if (imageUrl !== "" && !isHttpsUrl(imageUrl)) {
+		errors.imageUrl = "Use an https: address of the picture, or leave it empty.";
+	}
+	const holdSeconds = parseWhole(values.holdSeconds || "0");
+	if (holdSeconds === null || holdSeconds > MAX_HOLD_SECONDS) {
+		errors.holdSeconds = `Enter a whole number of seconds from 0 to ${MAX_HOLD_SECONDS.toLocaleString()}.`;
 	}
 	const maxPerUser = parseWhole(values.maxPerUser);
 	if (maxPerUser === null || maxPerUser < 1 || maxPerUser > MAX_PER_USER) {
@@ -66,28 +90,76 @@ export function readSaleForm(values) {
 	else if (startsAt !== null && endsAt <= startsAt) errors.endsAt = "The sale must close after it opens.";
 
 	if (Object.keys(errors).length > 0) return { errors, input: null };
-	return {
-		errors,
-		input: {
-			name,
-			description: values.description,
-			priceCents: /** @type {number} */ (priceCents),
-			currency,
-			totalStock: /** @type {number} */ (totalStock),
-			startsAt: /** @type {number} */ (startsAt),
-			endsAt: /** @type {number} */ (endsAt),
-			maxPerUser: /** @type {number} */ (maxPerUser),
-		},
+	/** @type {SaleInput} */
+	const input = {
+		name,
+		description: values.description,
+		priceCents: /** @type {number} */ (priceCents),
+		currency,
+		totalStock: /** @type {number} */ (totalStock),
+		startsAt: /** @type {number} */ (startsAt),
+		endsAt: /** @type {number} */ (endsAt),
+		maxPerUser: /** @type {number} */ (maxPerUser),
 	};
+	if (Array.isArray(sizes) && sizes.length > 0) input.variants = sizes;
+	if (imageUrl !== "") input.imageUrl = imageUrl;
+	if (holdSeconds) input.holdSeconds = holdSeconds;
+	return { errors, input };
+}
+
+/**
+ * The sizes as the API takes them, or what is wrong with the first size
+ * that is wrong. Rows left wholly empty are not sizes.
+ * @param {SizeValues[]} rows
+ * @returns {SizeInput[] | string}
+ */
+export function readSizes(rows) {
+	const filled = rows.filter((row) => row.id.trim() || row.name.trim() || row.totalStock.trim());
+	if (filled.length > MAX_SIZES) return `At most ${MAX_SIZES} sizes.`;
+	/** @type {SizeInput[]} */
+	const sizes = [];
+	for (const [index, row] of filled.entries()) {
+		const label = `Size ${index + 1}`;
+		const id = row.id.trim();
+		if (!SALE_ID_PATTERN.test(id))
+			return `${label}: give it an id of lowercase letters, digits and hyphens, such as us-9.`;
+		if (sizes.some((size) => size.id === id)) return `${label}: another size has the id “${id}”.`;
+		const name = row.name.trim();
+		if (name.length === 0 || name.length > MAX_NAME)
+			return `${label}: give it a name of up to ${MAX_NAME} characters, such as US 9.`;
+		const totalStock = parseWhole(row.totalStock);
+		if (totalStock === null || totalStock < 1 || totalStock > MAX_STOCK) {
+			return `${label}: enter its units, a whole number from 1 to ${MAX_STOCK.toLocaleString()}.`;
+		}
+		sizes.push({ id, name, totalStock });
+	}
+	return sizes;
+}
+
+/** @param {string} text */
+function isHttpsUrl(text) {
+	if (text.length > MAX_IMAGE_URL) return false;
+	try {
+		return new URL(text).protocol === "https:";
+	} catch {
+		return false;
+	}
 }
 
 /**
  * The form's values for a sale, to edit it.
- * @param {SaleInput & { id: string }} sale
+ * @param {import("/assets/lib/shop-api.js").Sale} sale
  * @returns {FormValues}
  */
 export function formValuesOf(sale) {
 	return {
+		imageUrl: sale.imageUrl ?? "",
+		holdSeconds: String(sale.holdSeconds ?? 0),
+		sizes: sizesOf(sale).map((size) => ({
+			id: size.id,
+			name: size.name,
+			totalStock: String(size.totalStock),
+		})),
 		id: sale.id,
 		name: sale.name,
 		description: sale.description,

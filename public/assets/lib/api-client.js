@@ -151,6 +151,21 @@ export function backoffMs(retryAfter) {
 }
 
 /**
+ * When a page that polls should ask next: its own period plus up to half of
+ * it again at random (a crowd of open pages must not ask in step), or, after
+ * an answer carrying Retry-After (a 429 or 503), no sooner than the server
+ * asked, also with jitter.
+ * @param {ApiOutcome<unknown>} outcome the answer to the last poll
+ * @param {number} periodMs
+ * @returns {number}
+ */
+export function pollDelayMs(outcome, periodMs) {
+	if (!outcome.ok && outcome.retryAfterMs !== null)
+		return backoffMs(Math.max(outcome.retryAfterMs, periodMs));
+	return Math.round(periodMs + Math.random() * periodMs * 0.5);
+}
+
+/**
  * @param {unknown} value
  * @returns {value is Record<string, unknown>}
  */

@@ -39,6 +39,16 @@ export function formatCountdown(ms) {
 }
 
 /**
+ * Time left to pay for a hold, as "m:ss" ("1:59", "0:07"; "12:00" for
+ * twelve minutes). Rounded up, so it shows "0:00" only once the hold is over.
+ * @param {number} ms
+ */
+export function formatMinutesSeconds(ms) {
+	const total = Math.ceil(Math.max(0, ms) / 1000);
+	return `${Math.floor(total / 60)}:${pad(total % 60)}`;
+}
+
+/**
  * A moment in the shopper's own time zone. Only the zone comes from the
  * device; the moment itself is the server's.
  * @param {number} epochMs

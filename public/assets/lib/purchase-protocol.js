@@ -2,8 +2,10 @@ import { backoffMs, NETWORK_FAILURE } from "./api-client.js";
 
 /**
  * How one press of Buy becomes at most one order: guest sign-in, a purchase
- * token, the purchase, and the retries the server asks for. No DOM: the page
- * renders what this reports, and tests drive it in node against the Worker.
+ * token, the purchase, and the retries the server asks for; and, in a sale
+ * with holds, what a buyer does with a held order (pay, cancel) or while a
+ * sale is sold out (join the waitlist). No DOM: the page renders what this
+ * reports, and tests drive it in node against the Worker.
  *
  * @typedef {import("./api-client.js").ApiFailure} ApiFailure
  * @typedef {import("./shop-api.js").ShopApi} ShopApi
@@ -30,6 +32,8 @@ import { backoffMs, NETWORK_FAILURE } from "./api-client.js";
  *           | { outcome: "refused", failure: ApiFailure } | { outcome: "no_bot_check" }} PurchaseResult
  * @typedef {{ outcome: "signed_in" } | { outcome: "refused", failure: ApiFailure }
  *           | { outcome: "no_bot_check" }} SessionResult
+ * @typedef {{ outcome: "waiting", position: number } | { outcome: "refused", failure: ApiFailure }
+ *           | { outcome: "no_bot_check" }} WaitlistResult
  */
 /**
  * @typedef {object} ProtocolOptions
@@ -111,9 +115,10 @@ export class PurchaseProtocol {
 	 * same `attemptId`, so the server can tell its own retry of an order it
 	 * already made from a second purchase.
 	 * @param {number} quantity
+	 * @param {string | null} [variantId] the size picked; none in a sale without sizes
 	 * @returns {Promise<PurchaseResult>}
 	 */
-	async buy(quantity) {
+	async buy(quantity, variantId = null) {
 		const attemptId = this.#held?.attemptId ?? newAttemptId();
 		let renewals = RENEWALS_PER_PRESS;
 		for (;;) {
@@ -123,9 +128,11 @@ export class PurchaseProtocol {
 			if (token.outcome !== "token") return token;
 			this.#onProgress({ kind: "buying" });
 			const purchaseToken = token.token;
-			const outcome = await this.#withRetries(() =>
-				this.#api.purchase(this.#saleId, { purchaseToken, quantity, attemptId }),
-			);
+			const body =
+				variantId === null
+					? { purchaseToken, quantity, attemptId }
+					: { purchaseToken, quantity, attemptId, variantId };
+			const outcome = await this.#withRetries(() => this.#api.purchase(this.#saleId, body));
 			if (outcome.ok) {
 				this.#held = null;
 				const order = outcome.data.order;
@@ -144,6 +151,50 @@ export class PurchaseProtocol {
 					: null;
 			return { outcome: "refused", failure: outcome };
 		}
+	}
+
+	/**
+	 * One press of "Join the waitlist", while the size is sold out and units
+	 * of it are held. Joining twice is harmless: the server answers the
+	 * place already held.
+	 * @param {number} quantity
+	 * @param {string | null} variantId
+	 * @returns {Promise<WaitlistResult>}
+	 */
+	async joinWaitlist(quantity, variantId) {
+		let renewals = RENEWALS_PER_PRESS;
+		for (;;) {
+			const session = await this.ensureSession();
+			if (session.outcome !== "signed_in") return session;
+			const token = await this.#purchaseToken();
+			if (token.outcome !== "token") return token;
+			const purchaseToken = token.token;
+			const body = variantId === null ? { purchaseToken, quantity } : { purchaseToken, quantity, variantId };
+			const outcome = await this.#withRetries(() => this.#api.joinWaitlist(this.#saleId, body));
+			if (outcome.ok) return { outcome: "waiting", position: outcome.data.position };
+			if ((outcome.code === "invalid_token" || outcome.code === "unauthenticated") && renewals-- > 0) {
+				this.#held = null;
+				if (outcome.code === "unauthenticated") this.#signedIn = false;
+				continue;
+			}
+			return { outcome: "refused", failure: outcome };
+		}
+	}
+
+	/**
+	 * Starts paying for the held order, waiting out "not now" answers.
+	 * @returns {Promise<import("./api-client.js").ApiOutcome<{ checkoutUrl: string, provider: string }>>}
+	 */
+	checkout() {
+		return this.#withRetries(() => this.#api.checkout(this.#saleId));
+	}
+
+	/**
+	 * Gives the held order back, waiting out "not now" answers.
+	 * @returns {Promise<import("./api-client.js").ApiOutcome<{ order: Order }>>}
+	 */
+	cancel() {
+		return this.#withRetries(() => this.#api.cancelOrder(this.#saleId));
 	}
 
 	/** @returns {Promise<SessionResult>} */

@@ -1,18 +1,28 @@
 import { ApiClient } from "./api-client.js";
 
 /**
- * The shop's side of the contract (docs/API.md "Buying"), typed: what the
- * sale page, the front page and the purchase protocol call.
+ * The shop's side of the contract (docs/API.md "Buying", and the v2
+ * "Orders", checkout, cancel and "Waitlist"), typed: what the sale page, the
+ * front page and the purchase protocol call.
+ *
+ * The v2 fields are optional in these types: a sale created without them
+ * reads as in v1, and the pages treat a missing field as its v1 meaning.
  *
  * @typedef {import("./sale-status.js").SaleStatus} SaleStatus
+ * @typedef {{ id: string, name: string, totalStock: number, remaining: number }} Variant
  * @typedef {{ id: string, name: string, description: string, priceCents: number, currency: string,
  *             startsAt: number, endsAt: number, totalStock: number, remaining: number,
- *             maxPerUser: number, status: SaleStatus }} Sale
- * @typedef {{ id: string, saleId: string, userId: string, quantity: number, status: string,
- *             createdAt: number }} Order
+ *             maxPerUser: number, status: SaleStatus, variants?: Variant[], imageUrl?: string | null,
+ *             holdSeconds?: number, held?: number, waitlist?: number,
+ *             paymentProvider?: string | null }} Sale
+ * @typedef {"held" | "confirmed" | "expired" | "cancelled"} OrderStatus
+ * @typedef {{ id: string, saleId: string, userId: string, quantity: number, status?: OrderStatus,
+ *             createdAt: number, variantId?: string, amountCents?: number, currency?: string,
+ *             holdExpiresAt?: number | null, paidAt?: number | null }} Order
  * @typedef {{ sale: Sale, serverTime: number }} SaleView
  * @typedef {{ purchaseToken: string, expiresAt: number }} PurchaseToken
- * @typedef {{ purchaseToken: string, quantity: number, attemptId: string }} PurchaseBody
+ * @typedef {{ purchaseToken: string, quantity: number, attemptId: string, variantId?: string }} PurchaseBody
+ * @typedef {{ purchaseToken: string, quantity: number, variantId?: string }} WaitlistBody
  */
 /**
  * @template T
@@ -97,6 +107,61 @@ export class ShopApi {
 		return /** @type {Promise<ApiOutcome<{ order: Order }>>} */ (
 			this.#client.call(`${salePath(saleId)}/purchase`, { method: "POST", body })
 		);
+	}
+
+	/**
+	 * Starts paying for the caller's held order: where to send the buyer.
+	 * `409 not_held` carries the order as it is now in `details.order`.
+	 * @param {string} saleId
+	 * @returns {Promise<ApiOutcome<{ checkoutUrl: string, provider: string }>>}
+	 */
+	checkout(saleId) {
+		return /** @type {Promise<ApiOutcome<{ checkoutUrl: string, provider: string }>>} */ (
+			this.#client.call(`${salePath(saleId)}/order/checkout`, { method: "POST" })
+		);
+	}
+
+	/**
+	 * Gives back the caller's held order; its units return at once.
+	 * @param {string} saleId
+	 * @returns {Promise<ApiOutcome<{ order: Order }>>}
+	 */
+	cancelOrder(saleId) {
+		return /** @type {Promise<ApiOutcome<{ order: Order }>>} */ (
+			this.#client.call(`${salePath(saleId)}/order/cancel`, { method: "POST" })
+		);
+	}
+
+	/**
+	 * `202` joined, `200` already waiting: the place in line (1 = next).
+	 * @param {string} saleId
+	 * @param {WaitlistBody} body
+	 * @returns {Promise<ApiOutcome<{ position: number }>>}
+	 */
+	joinWaitlist(saleId, body) {
+		return /** @type {Promise<ApiOutcome<{ position: number }>>} */ (
+			this.#client.call(`${salePath(saleId)}/waitlist`, { method: "POST", body })
+		);
+	}
+
+	/**
+	 * The caller's place in line, or `404 not_waiting`.
+	 * @param {string} saleId
+	 * @returns {Promise<ApiOutcome<{ position: number }>>}
+	 */
+	waitlistPosition(saleId) {
+		return /** @type {Promise<ApiOutcome<{ position: number }>>} */ (
+			this.#client.call(`${salePath(saleId)}/waitlist`)
+		);
+	}
+
+	/**
+	 * Leaves the waitlist (`204`).
+	 * @param {string} saleId
+	 * @returns {Promise<ApiOutcome<unknown>>}
+	 */
+	leaveWaitlist(saleId) {
+		return this.#client.call(`${salePath(saleId)}/waitlist`, { method: "DELETE" });
 	}
 }
 
