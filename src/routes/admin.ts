@@ -13,7 +13,7 @@ import { saleFromPath, validate } from "../validation";
 
 type AdminEnv = { Bindings: Env; Variables: { sale: SaleClient } };
 
-const orderPageQuery = z.object({
+export const orderPageQuery = z.object({
 	cursor: z
 		.string()
 		.regex(/^\d{1,15}$/, "not a cursor this API returned")
