@@ -242,6 +242,17 @@ export const OPERATIONS: readonly Operation[] = [
 		errors: [...SIGNED_IN, ...SALE_OBJECT, "not_waiting"],
 	},
 	{
+		id: "adminSession",
+		method: "get",
+		path: "/admin/session",
+		summary: "Who is signed on: the Cloudflare Access identity, or the admin token",
+		caller: "admin",
+		answers: {
+			200: json("The admin signed on", z.object({ name: z.string(), via: z.enum(["access", "token"]) })),
+		},
+		errors: [...ADMIN],
+	},
+	{
 		id: "adminListSales",
 		method: "get",
 		path: "/admin/sales",

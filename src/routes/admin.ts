@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { requireAdmin } from "../auth/admin";
+import { type AdminVariables, requireAdmin } from "../auth/admin";
 import { saleInputSchema } from "../domain/sale";
 import { requirePaymentsFor } from "../edge/checkout";
 import { SaleClient } from "../edge/sale-client";
@@ -11,7 +11,7 @@ import { countRecorded, orderBookDb, readOrderPage, recordedFiguresBySale } from
 import { allSaleIds, registerSale } from "../sales-registry";
 import { saleFromPath, validate } from "../validation";
 
-type AdminEnv = { Bindings: Env; Variables: { sale: SaleClient } };
+type AdminEnv = { Bindings: Env; Variables: AdminVariables & { sale: SaleClient } };
 
 export const orderPageQuery = z.object({
 	cursor: z
@@ -27,6 +27,9 @@ const saleOfPath = saleFromPath(() => invalidRequest("saleId: must match ^[a-z0-
 /** `/admin/*`: creating, inspecting and repairing sales. */
 export const adminRoutes = new Hono<AdminEnv>()
 	.use(requireAdmin)
+	// Who the console is signed on as: with Cloudflare Access, the browser's
+	// own sign-on is enough and the console asks for no token.
+	.get("/session", (c) => c.json(c.var.admin))
 	// A sale that cannot be read right now is named in `unavailable` rather
 	// than failing the whole list during the very drop that overloads it.
 	.get("/sales", async (c) => {
