@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { Order } from "../domain/order";
 import { COUNTED_OUTCOMES } from "../domain/outcome";
 import type { Sale } from "../domain/sale";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { ERROR_CODES, type ErrorCode, errorStatus } from "../http-error";
 import { errorAnswer, SHARED_ANSWERS } from "./answers";
 import { type Caller, OPERATIONS, type Operation } from "./operations";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { saleInputSchema } from "../domain/sale";
 import type { ErrorCode } from "../http-error";
 import { orderPageQuery } from "../routes/admin";

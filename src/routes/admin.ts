@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import { type AdminVariables, requireAdmin } from "../auth/admin";
 import { saleInputSchema } from "../domain/sale";
 import { requirePaymentsFor } from "../edge/checkout";

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { createMiddleware } from "hono/factory";
-import { z } from "zod";
+import * as z from "zod";
 import { type BuyerVariables, requireBuyer } from "../auth/session";
 import { variantIdSchema } from "../domain/sale";
 import { startCheckout, testPaymentsEnabled } from "../edge/checkout";
