@@ -28,7 +28,7 @@ export default defineConfig(async () => {
 					// Integration tests inside workerd: the real app, real bindings.
 					plugins: [
 						cloudflareTest({
-							wrangler: { configPath: "./wrangler.toml" },
+							wrangler: { configPath: "./wrangler.jsonc" },
 							miniflare: {
 								bindings: {
 									TEST_MIGRATIONS: migrations,
@@ -56,10 +56,10 @@ export default defineConfig(async () => {
 					// retries ten times with backoff up to a minute, which would take
 					// minutes, so this project keeps the real consumer and queue but
 					// allows one retry; Miniflare replaces a consumer's settings as a
-					// whole, so the others are restated from wrangler.toml.
+					// whole, so the others are restated from wrangler.jsonc.
 					plugins: [
 						cloudflareTest({
-							wrangler: { configPath: "./wrangler.toml" },
+							wrangler: { configPath: "./wrangler.jsonc" },
 							miniflare: {
 								bindings: { TEST_MIGRATIONS: migrations, TEST_MAX_RETRIES: DEAD_LETTER_MAX_RETRIES },
 								queueConsumers: {

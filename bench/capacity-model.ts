@@ -38,7 +38,7 @@ const DEFAULTS = {
 	edgeIsolates: 200,
 	/** A D1 batch's round trip from a consumer in production, on top of the local write time (undocumented). */
 	d1RoundTripMs: 30,
-	/** The consumer's max_batch_timeout (wrangler.toml): a delivery waits up to this long to fill. */
+	/** The consumer's max_batch_timeout (wrangler.jsonc): a delivery waits up to this long to fill. */
 	batchTimeoutMs: 1_000,
 	/** Orders per pack the outbox makes of orders of this size (≈ 330 bytes as JSON, PACK_MAX_BYTES 50,000). */
 	ordersPerPack: 150,

@@ -10,7 +10,7 @@ import { lanes } from "./rush.ts";
 import type { EntryTiming } from "./workers/draw-bench.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
-const APP_CONFIG = path.join(ROOT, "wrangler.toml");
+const APP_CONFIG = path.join(ROOT, "wrangler.jsonc");
 const BENCH_CONFIG = path.join(ROOT, "bench", "workers", "wrangler-draw.toml");
 const TURNSTILE_TEST_TOKEN = "XXXX.DUMMY.TOKEN.XXXX";
 const SALE = "draw-bench";

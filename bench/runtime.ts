@@ -109,10 +109,10 @@ export function workerFromConfig(configPath: string, name: string, bundleDir: st
 /**
  * The bundle's modules, entry first: it is named after the entry module
  * (src/index.ts gives index.js), and the modules it imports by the
- * config's [[rules]] (wrangler.toml as text) sit beside it.
+ * config's rules (wrangler.jsonc as text) sit beside it.
  */
 function bundleModules(bundleDir: string, entry: string): { type: "ESModule" | "Text"; path: string }[] {
-	const others = readdirSync(bundleDir).filter((file) => file !== entry && /\.(js|toml)$/.test(file));
+	const others = readdirSync(bundleDir).filter((file) => file !== entry && /\.(js|jsonc)$/.test(file));
 	return [
 		{ type: "ESModule", path: path.join(bundleDir, entry) },
 		...others.map((file) => ({
@@ -164,10 +164,10 @@ export async function startRuntime(
 	options: { inspectorPort?: number; layout?: Layout } = {},
 ): Promise<Runtime> {
 	const [appDir, refDir] = await Promise.all([
-		bundle(path.join(ROOT, "wrangler.toml"), path.join(stateDir, "bundle-app")),
+		bundle(path.join(ROOT, "wrangler.jsonc"), path.join(stateDir, "bundle-app")),
 		bundle(REFERENCE_CONFIG, path.join(stateDir, "bundle-reference")),
 	]);
-	const app = workerFromConfig(path.join(ROOT, "wrangler.toml"), "doorbuster", appDir);
+	const app = workerFromConfig(path.join(ROOT, "wrangler.jsonc"), "doorbuster", appDir);
 	app.bindings = { ...app.bindings, ...SECRETS };
 	const reference = { ...workerFromConfig(REFERENCE_CONFIG, "bench-reference", refDir), routes: ["*/ref/*"] };
 	const referenceBehindAssets = workerFromConfig(REFERENCE_ASSETS_CONFIG, "bench-reference-assets", refDir);

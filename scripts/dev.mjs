@@ -23,7 +23,7 @@ function ensureLocalSecrets() {
 		// Cloudflare's documented always-pass test secret: the bot check works offline.
 		TURNSTILE_SECRET_KEY: "1x0000000000000000000000000000000AA",
 		// The offline payment provider (a Pay / Decline page), for sales with holds.
-		// It only counts with ALLOW_TEST_PROVIDERS, which never goes in wrangler.toml.
+		// It only counts with ALLOW_TEST_PROVIDERS, which never goes in wrangler.jsonc.
 		PAYMENT_PROVIDER: "test",
 		ALLOW_TEST_PROVIDERS: "1",
 		// The offline draw beacon (a local secret, not drand), likewise only with ALLOW_TEST_PROVIDERS.

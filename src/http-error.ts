@@ -44,6 +44,14 @@ const ERRORS = {
 
 export type ErrorCode = keyof typeof ERRORS;
 
+/** Every error code of the contract, for the OpenAPI document and its tests. */
+export const ERROR_CODES = Object.keys(ERRORS) as ErrorCode[];
+
+/** The status an error code is always sent with. */
+export function errorStatus(code: ErrorCode): ContentfulStatusCode {
+	return ERRORS[code][0];
+}
+
 /** A contract error: thrown anywhere in a request, rendered by `app.onError`. */
 export class ApiError extends Error {
 	readonly code: ErrorCode;

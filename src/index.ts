@@ -9,6 +9,7 @@ import { consumeOrders } from "./order-book/consumer";
 import { adminRoutes } from "./routes/admin";
 import { metaRoutes } from "./routes/meta";
 import { refuseOtherMethods } from "./routes/method-not-allowed";
+import { openApiRoutes } from "./routes/openapi";
 import { salesRoutes } from "./routes/sales";
 import { sessionRoutes } from "./routes/session";
 import { webhookRoutes } from "./routes/webhooks";
@@ -51,6 +52,7 @@ const app = new Hono<{ Bindings: Env }>()
 		}),
 	)
 	.route("/api", metaRoutes)
+	.route("/api", openApiRoutes)
 	.route("/api/session", sessionRoutes)
 	.route("/api/sales", salesRoutes)
 	.route("/admin", adminRoutes)
@@ -75,3 +77,6 @@ export default {
 	fetch: app.fetch,
 	queue: consumeOrders,
 } satisfies ExportedHandler<Env, OrderQueueBody>;
+
+/** The app itself, for tests that read its route table (every route is in the OpenAPI document). */
+export { app };

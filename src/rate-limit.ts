@@ -1,14 +1,16 @@
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
-import { parse } from "smol-toml";
-import wranglerConfig from "../wrangler.toml";
+import { parse } from "jsonc-parser";
+import wranglerConfig from "../wrangler.jsonc";
 import { ApiError } from "./http-error";
 
 type Limiter = "SESSION_RATE_LIMITER" | "TOKEN_RATE_LIMITER" | "PURCHASE_RATE_LIMITER";
 
 /**
  * The `period` of each limiter, sent back as Retry-After, read from the
- * wrangler.toml that configures the bindings, so the two cannot disagree.
+ * wrangler.jsonc that configures the bindings, so the two cannot disagree.
+ * Environments restate the limiters with the same periods (a test keeps
+ * them so), so the top level speaks for every deployment.
  */
 const PERIOD_SECONDS = periodsOf(parse(wranglerConfig));
 
@@ -19,7 +21,7 @@ function periodsOf(config: { ratelimits?: unknown }): Record<string, number> {
 
 /**
  * Rate limits through the Workers rate-limiting binding; the limits
- * themselves are configuration in wrangler.toml. The binding's counters are
+ * themselves are configuration in wrangler.jsonc. The binding's counters are
  * per Cloudflare location and eventually consistent: a brake on floods, not
  * an exact quota.
  */

@@ -1,7 +1,7 @@
 import { zValidator } from "@hono/zod-validator";
 import type { ValidationTargets } from "hono";
 import { createMiddleware } from "hono/factory";
-import type { z } from "zod";
+import type * as z from "zod";
 import { saleIdSchema } from "./domain/sale";
 import { SaleClient } from "./edge/sale-client";
 import { ApiError, invalidRequest } from "./http-error";

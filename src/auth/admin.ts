@@ -4,6 +4,10 @@ import { timingSafeEqual } from "hono/utils/buffer";
 import { ApiError } from "../http-error";
 import { accessIdentity } from "./cloudflare-access";
 
+/** Who signed on to the admin routes: the Access identity, or "admin-token". */
+export type AdminVariables = { admin: { name: string; via: "token" | "access" } };
+type SignedOn = { Bindings: Env; Variables: AdminVariables };
+
 /** Requests that change something: each is logged with who made it. */
 const CHANGES = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
@@ -15,9 +19,10 @@ const CHANGES = new Set(["POST", "PUT", "PATCH", "DELETE"]);
  * the same answer, so nothing leaks about why. Every change is logged as one
  * JSON line naming the admin: the Access email, or "admin-token".
  */
-export const requireAdmin = createMiddleware<{ Bindings: Env }>(async (c, next) => {
+export const requireAdmin = createMiddleware<SignedOn>(async (c, next) => {
 	const admin = await signedOnAdmin(c);
 	if (!admin) throw new ApiError("unauthenticated");
+	c.set("admin", admin);
 	await next();
 	if (CHANGES.has(c.req.method)) {
 		console.log(
@@ -33,15 +38,15 @@ export const requireAdmin = createMiddleware<{ Bindings: Env }>(async (c, next) 
 	}
 });
 
-async function signedOnAdmin(
-	c: Context<{ Bindings: Env }>,
-): Promise<{ name: string; via: "token" | "access" } | null> {
+async function signedOnAdmin<E extends { Bindings: Env }>(
+	c: Context<E>,
+): Promise<AdminVariables["admin"] | null> {
 	if (await isAdminToken(c)) return { name: "admin-token", via: "token" };
 	const name = await accessIdentity(c);
 	return name ? { name, via: "access" } : null;
 }
 
-async function isAdminToken(c: Context<{ Bindings: Env }>): Promise<boolean> {
+async function isAdminToken<E extends { Bindings: Env }>(c: Context<E>): Promise<boolean> {
 	const presented = c.req.header("authorization")?.match(/^Bearer\s+(\S+)\s*$/i)?.[1] ?? "";
 	const expected = c.env.ADMIN_TOKEN;
 	return Boolean(expected) && (await timingSafeEqual(presented, expected));

@@ -13,7 +13,7 @@ import { verifyKeySetToken } from "./key-set-token";
  * the team domain, for the application's AUD tag.
  * https://developers.cloudflare.com/cloudflare-one/identity/users/validating-json/
  */
-export async function accessIdentity(c: Context<{ Bindings: Env }>): Promise<string | null> {
+export async function accessIdentity<E extends { Bindings: Env }>(c: Context<E>): Promise<string | null> {
 	const teamDomain = c.env.ACCESS_TEAM_DOMAIN.replace(/^https:\/\//, "").replace(/\/+$/, "");
 	const audience = c.env.ACCESS_AUD;
 	if (!teamDomain || !audience) return null;

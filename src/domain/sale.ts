@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { type SaleStatus, saleStatus } from "../../public/assets/lib/sale-status.js";
 
 export { type SaleStatus, saleStatus };

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { DRAW_ALGORITHM, drawSeed, entryCommitment, pickWinners, randomSource } from "./draw-v1.ts";
 import {
 	commitmentAt,

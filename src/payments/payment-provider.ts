@@ -1,7 +1,7 @@
 import { type StripeAddress, StripePayments } from "./stripe-payments";
 import { TestPayments } from "./test-payments";
 
-/** The configuration the payment providers read (vars and secrets of wrangler.toml). */
+/** The configuration the payment providers read (vars and secrets of wrangler.jsonc). */
 export interface PaymentEnv {
 	/** `stripe`, `test`, or empty for none. */
 	PAYMENT_PROVIDER?: string;

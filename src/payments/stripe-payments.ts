@@ -1,5 +1,5 @@
 import Stripe from "stripe";
-import { z } from "zod";
+import * as z from "zod";
 import { saleIdSchema } from "../domain/sale";
 import type { CheckoutOrder, CheckoutOutcome, Payment } from "./payment";
 

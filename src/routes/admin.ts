@@ -1,6 +1,6 @@
 import { Hono } from "hono";
-import { z } from "zod";
-import { requireAdmin } from "../auth/admin";
+import * as z from "zod";
+import { type AdminVariables, requireAdmin } from "../auth/admin";
 import { saleInputSchema } from "../domain/sale";
 import { drawBeacon } from "../draw/beacon-choice";
 import { requirePaymentsFor } from "../edge/checkout";
@@ -12,9 +12,9 @@ import { countRecorded, orderBookDb, readOrderPage, recordedFiguresBySale } from
 import { allSaleIds, registerSale } from "../sales-registry";
 import { saleFromPath, validate } from "../validation";
 
-type AdminEnv = { Bindings: Env; Variables: { sale: SaleClient } };
+type AdminEnv = { Bindings: Env; Variables: AdminVariables & { sale: SaleClient } };
 
-const orderPageQuery = z.object({
+export const orderPageQuery = z.object({
 	cursor: z
 		.string()
 		.regex(/^\d{1,15}$/, "not a cursor this API returned")
@@ -28,6 +28,9 @@ const saleOfPath = saleFromPath(() => invalidRequest("saleId: must match ^[a-z0-
 /** `/admin/*`: creating, inspecting and repairing sales. */
 export const adminRoutes = new Hono<AdminEnv>()
 	.use(requireAdmin)
+	// Who the console is signed on as: with Cloudflare Access, the browser's
+	// own sign-on is enough and the console asks for no token.
+	.get("/session", (c) => c.json(c.var.admin))
 	// A sale that cannot be read right now is named in `unavailable` rather
 	// than failing the whole list during the very drop that overloads it.
 	.get("/sales", async (c) => {

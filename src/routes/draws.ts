@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import { type BuyerVariables, requireBuyer } from "../auth/session";
 import { variantIdSchema } from "../domain/sale";
 import type { SaleClient } from "../edge/sale-client";

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { createMiddleware } from "hono/factory";
-import { z } from "zod";
+import * as z from "zod";
 import { type BuyerVariables, requireBuyer } from "../auth/session";
 import { variantIdSchema } from "../domain/sale";
 import { startCheckout, testPaymentsEnabled } from "../edge/checkout";
@@ -16,7 +16,7 @@ import { logPurchaseDecision } from "./purchase-log";
 
 type SalesEnv = { Bindings: Env; Variables: BuyerVariables & { sale: SaleClient } };
 
-const purchaseBody = z.object({
+export const purchaseBody = z.object({
 	purchaseToken: z.string().min(1).max(1_024),
 	quantity: z.number().int().min(1).max(1_000).default(1),
 	// Chosen by the page per press of Buy and sent with every retry of it.
@@ -24,13 +24,13 @@ const purchaseBody = z.object({
 	variantId: variantIdSchema.optional(),
 });
 
-const waitlistBody = z.object({
+export const waitlistBody = z.object({
 	purchaseToken: z.string().min(1).max(1_024),
 	quantity: z.number().int().min(1).max(1_000).default(1),
 	variantId: variantIdSchema.optional(),
 });
 
-const testPaymentBody = z.object({ outcome: z.enum(["paid", "declined"]) });
+export const testPaymentBody = z.object({ outcome: z.enum(["paid", "declined"]) });
 
 /** The public list looks at this many of the most recently created sales. */
 const LISTED_SALES = 50;

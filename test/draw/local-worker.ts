@@ -17,7 +17,7 @@ export interface LocalWorker {
 }
 
 export async function startWorker(bundleDir: string, stateDir: string, vars: Record<string, string>) {
-	const app = workerFromConfig(path.join(ROOT, "wrangler.toml"), "doorbuster", bundleDir);
+	const app = workerFromConfig(path.join(ROOT, "wrangler.jsonc"), "doorbuster", bundleDir);
 	app.bindings = { ...app.bindings, ...SECRETS, ...vars };
 	const mf = new Miniflare(
 		convertV4MiniflareOptions({

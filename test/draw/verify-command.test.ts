@@ -37,7 +37,7 @@ let bundleDir: string;
 
 beforeAll(async () => {
 	dir = await mkdtemp(path.join(os.tmpdir(), "doorbuster-verify-"));
-	bundleDir = await bundle(path.join(ROOT, "wrangler.toml"), path.join(dir, "bundle"));
+	bundleDir = await bundle(path.join(ROOT, "wrangler.jsonc"), path.join(dir, "bundle"));
 }, 120_000);
 
 afterAll(async () => {

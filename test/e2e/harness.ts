@@ -121,7 +121,7 @@ export const TEST_PAYMENTS = { PAYMENT_PROVIDER: "test", ALLOW_TEST_PROVIDERS: "
 /**
  * One shop and one browser for a whole test file, started before its first
  * test and closed after its last. Read `.shop` and `.browser` inside tests.
- * @param vars overrides of wrangler.toml [vars] for the shop
+ * @param vars overrides of wrangler.jsonc "vars" for the shop
  */
 export function useShopAndBrowser(vars: Record<string, string> = {}): { shop: Shop; browser: Browser } {
 	const fixture = {} as { shop: Shop; browser: Browser };

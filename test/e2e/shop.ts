@@ -54,16 +54,16 @@ export interface Shop {
 let saleCounter = 0;
 
 /**
- * Starts the Worker from wrangler.toml on a free port with the test secrets
+ * Starts the Worker from wrangler.jsonc on a free port with the test secrets
  * and fresh local storage, and applies the D1 migrations.
- * @param vars overrides of wrangler.toml [vars], e.g. a real Turnstile site key
+ * @param vars overrides of wrangler.jsonc "vars", e.g. a real Turnstile site key
  */
 export async function startShop(vars: Record<string, string> = {}): Promise<Shop> {
 	const server = createTestHarness({
 		root: ROOT,
 		workers: [
 			{
-				configPath: "./wrangler.toml",
+				configPath: "./wrangler.jsonc",
 				vars,
 				secrets: {
 					SESSION_SECRET: secret("SESSION_SECRET"),

@@ -9,7 +9,7 @@ import { Connection, type SentRequest } from "./connection";
 /** The token Turnstile's documented test site key hands out; the Worker's test secret accepts it. */
 const TEST_TURNSTILE_TOKEN = "XXXX.DUMMY.TOKEN.XXXX";
 const HOUR_MS = 3_600_000;
-/** The period of the per-buyer purchase limit in wrangler.toml, which the Worker sends as Retry-After. */
+/** The period of the per-buyer purchase limit in wrangler.jsonc, which the Worker sends as Retry-After. */
 const PURCHASE_LIMIT_WINDOW_MS = 10_000;
 
 let shop: Shop;
@@ -152,7 +152,7 @@ describe("the purchase protocol against the Worker", () => {
 		const { connection, protocol, progress, api } = await shopperOn(saleId);
 		const bought = await protocol.buy(1);
 		expect(bought.outcome).toBe("bought");
-		// The per-buyer limit (wrangler.toml: 30 in 10 s) is spent with the same
+		// The per-buyer limit (wrangler.jsonc: 30 in 10 s) is spent with the same
 		// token, as a script would; each answer is the order already held. The
 		// local limiter counts in 10 s windows aligned to the clock, so the
 		// spending starts early in one, leaving the press below inside it.

@@ -7,7 +7,7 @@ import { sessionToken } from "../../bench/identity.ts";
 import { applyMigrations, bundle, findWorkerdPid, SECRETS, workerFromConfig } from "../../bench/runtime.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
-const CONFIG = path.join(ROOT, "wrangler.toml");
+const CONFIG = path.join(ROOT, "wrangler.jsonc");
 const BUYERS = 150;
 /** Purchases under way at once. */
 const LANES = 15;

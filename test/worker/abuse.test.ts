@@ -55,7 +55,7 @@ describe("rate limits", () => {
 			statuses.push(response.status);
 			if (response.status === 429) retryAfter.add(response.headers.get("retry-after"));
 		}
-		// Wait out the limiter's window, as wrangler.toml configures it.
+		// Wait out the limiter's window, as wrangler.jsonc configures it.
 		expect([...retryAfter]).toEqual([String(limiterPeriod("PURCHASE_RATE_LIMITER"))]);
 		expect(statuses[0]).toBe(201);
 		expect(statuses.slice(1, 30).every((status) => status === 200)).toBe(true);

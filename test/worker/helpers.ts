@@ -1,11 +1,11 @@
 import { createExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { sign } from "hono/jwt";
-import { parse } from "smol-toml";
+import { parse } from "jsonc-parser";
 import type { Order } from "../../src/domain/order";
 import type { Sale, SaleInput } from "../../src/domain/sale";
 import worker from "../../src/index";
-import wranglerConfig from "../../wrangler.toml";
+import wranglerConfig from "../../wrangler.jsonc";
 
 let sequence = 0;
 
@@ -230,13 +230,13 @@ export async function orderBookRows(saleId: string): Promise<Order[]> {
 	return results;
 }
 
-/** The `period` wrangler.toml gives a rate limiter, in seconds. */
+/** The `period` wrangler.jsonc gives a rate limiter, in seconds. */
 export function limiterPeriod(name: string): number {
 	const { ratelimits } = parse(wranglerConfig) as {
 		ratelimits: { name: string; simple: { period: number } }[];
 	};
 	const limiter = ratelimits.find((entry) => entry.name === name);
-	if (!limiter) throw new Error(`wrangler.toml has no rate limiter ${name}`);
+	if (!limiter) throw new Error(`wrangler.jsonc has no rate limiter ${name}`);
 	return limiter.simple.period;
 }
 

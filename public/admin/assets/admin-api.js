@@ -4,7 +4,9 @@ import { ApiClient, failureOf, noAnswer } from "/assets/lib/api-client.js";
  * The admin side of the contract (docs/API.md "Admin"), typed, over the one
  * API client. The admin token lives in this tab's session storage only and
  * travels in the Authorization header, never in a URL, so it cannot leak
- * through history, logs or a Referer.
+ * through history, logs or a Referer. Behind Cloudflare Access there is no
+ * token: the browser's Access sign-on (its CF_Authorization cookie) is the
+ * credential.
  *
  * @typedef {import("/assets/lib/api-client.js").ApiFailure} ApiFailure
  * @typedef {import("/assets/lib/shop-api.js").Sale} Sale
@@ -42,13 +44,31 @@ export function forgetToken() {
 export class AdminApi {
 	#client;
 
-	/** @param {() => string} [token] the stored token by default; another one to check it before storing */
-	constructor(token = () => storedToken() ?? "") {
+	/** @param {() => string | null} [token] the stored token by default; another one to check it before storing */
+	constructor(token = storedToken) {
 		this.#client = new ApiClient({
-			headers: () => ({ authorization: `Bearer ${token()}` }),
-			// The token is the only credential; no cookie of the shop's travels.
-			credentials: "omit",
+			headers: () => {
+				const bearer = token();
+				/** @type {Record<string, string>} */
+				const headers = {};
+				if (bearer) headers.authorization = `Bearer ${bearer}`;
+				return headers;
+			},
+			// Same-origin cookies travel for Cloudflare Access's sake; without
+			// Access, the admin routes read no cookie at all.
+			credentials: "same-origin",
 		});
+	}
+
+	/**
+	 * Who the server says is signed on: with no token, the Cloudflare Access
+	 * identity if Access is on and has signed this browser on.
+	 * @returns {Promise<ApiOutcome<{ name: string, via: "access" | "token" }>>}
+	 */
+	session() {
+		return /** @type {Promise<ApiOutcome<{ name: string, via: "access" | "token" }>>} */ (
+			this.#client.call("/admin/session")
+		);
 	}
 
 	/** @returns {Promise<ApiOutcome<{ sales: Sale[] }>>} */

@@ -9,9 +9,10 @@ import { SalesList } from "./sales-list.js";
 import { setUpSignIn, showSignIn } from "./sign-in.js";
 
 /**
- * The admin console, `/admin/`: sign in with the admin token, list the
- * sales, create or edit one before it starts, and watch one live. This
- * module wires the parts together and shows the panel the address names.
+ * The admin console, `/admin/`: sign in with the admin token (or, behind
+ * Cloudflare Access, with no token at all), list the sales, create or edit
+ * one before it starts, and watch one live. This module wires the parts
+ * together and shows the panel the address names.
  *
  * @typedef {import("./console-host.js").ConsoleHost} ConsoleHost
  * @typedef {import("./console-host.js").Tone} Tone
@@ -27,11 +28,22 @@ const view = {
 	live: byId("live"),
 };
 
+/** Where Cloudflare Access ends the browser's sign-on. */
+const ACCESS_LOGOUT = "/cdn-cgi/access/logout";
+
+/** Who Cloudflare Access signed on, while the console runs on that sign-on instead of a token. */
+let accessAdmin = /** @type {string | null} */ (null);
+
 /** @type {ConsoleHost} */
 const host = {
 	api: new AdminApi(),
 	say,
-	tokenRefused: () => signOut("The admin token was refused. Sign in again."),
+	tokenRefused: () =>
+		signOut(
+			accessAdmin === null
+				? "The admin token was refused. Sign in again."
+				: "Your Cloudflare Access sign-on was not accepted. Reload the page, or sign in with the admin token.",
+		),
 };
 const list = new SalesList(host);
 const live = new LivePanel(host, (sale) => list.merge(sale));
@@ -49,11 +61,33 @@ setUpSignIn(() => {
 	say("success", "Signed in.");
 	enterWorkspace();
 });
-view.signOut.addEventListener("click", () => signOut("You are signed out."));
+view.signOut.addEventListener("click", () => {
+	if (accessAdmin === null) signOut("You are signed out.");
+	else location.assign(ACCESS_LOGOUT);
+});
 window.addEventListener("hashchange", () => route(true));
 
 if (storedToken()) enterWorkspace();
-else showSignedOut();
+else void signOnWithAccess();
+
+/**
+ * Behind Cloudflare Access the browser is signed on already, and the server
+ * accepts that sign-on: no token to ask for. Otherwise, the token prompt.
+ */
+async function signOnWithAccess() {
+	const outcome = await host.api.session();
+	if (!outcome.ok || outcome.data.via !== "access") {
+		showSignedOut();
+		return;
+	}
+	accessAdmin = outcome.data.name;
+	say("success", `Signed in as ${accessAdmin} with Cloudflare Access.`);
+	enterWorkspace();
+}
+
+function signedIn() {
+	return storedToken() !== null || accessAdmin !== null;
+}
 
 function showSignedOut() {
 	view.workspace.hidden = true;
@@ -70,11 +104,12 @@ function enterWorkspace() {
 }
 
 /**
- * Forgets the token and everything shown with it.
+ * Forgets the token (or the Access sign-on) and everything shown with it.
  * @param {string} message
  */
 function signOut(message) {
 	forgetToken();
+	accessAdmin = null;
 	list.clear();
 	live.stop();
 	history.replaceState(null, "", location.pathname);
@@ -87,7 +122,7 @@ function signOut(message) {
  * @param {boolean} moveFocus whether the operator just navigated, so focus follows
  */
 function route(moveFocus) {
-	if (!storedToken()) return;
+	if (!signedIn()) return;
 	const where = routeOf(location.hash);
 	if (where.panel === "new" || where.panel === "edit") {
 		showPanel("editor");
