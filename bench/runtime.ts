@@ -161,14 +161,14 @@ export type Layout = "as-deployed" | "worker-only";
  */
 export async function startRuntime(
 	stateDir: string,
-	options: { inspectorPort?: number; layout?: Layout } = {},
+	options: { inspectorPort?: number; layout?: Layout; vars?: Record<string, string> } = {},
 ): Promise<Runtime> {
 	const [appDir, refDir] = await Promise.all([
 		bundle(path.join(ROOT, "wrangler.jsonc"), path.join(stateDir, "bundle-app")),
 		bundle(REFERENCE_CONFIG, path.join(stateDir, "bundle-reference")),
 	]);
 	const app = workerFromConfig(path.join(ROOT, "wrangler.jsonc"), "doorbuster", appDir);
-	app.bindings = { ...app.bindings, ...SECRETS };
+	app.bindings = { ...app.bindings, ...options.vars, ...SECRETS };
 	const reference = { ...workerFromConfig(REFERENCE_CONFIG, "bench-reference", refDir), routes: ["*/ref/*"] };
 	const referenceBehindAssets = workerFromConfig(REFERENCE_ASSETS_CONFIG, "bench-reference-assets", refDir);
 	const workers =

@@ -5,12 +5,15 @@
 //   npm run bench -- --draw                 draws: entries/s inside the object and through the flow at 10k/100k/1M, the draw at 1M
 //   npm run bench -- --breakdown            where the time goes: CPU per request, layer by layer, and a profile
 //   npm run bench -- --render               rebuild the HTML report from the JSON files in --out
+//   npm run bench -- --holds                the hold scenario: holds, payments, expiry to the waitlist
+//     (--hold-buyers 2000 --hold-stock 400 --hold-concurrency 100 --mass-holds 10000)
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { runBreakdown } from "./breakdown.ts";
 import { runDrawBench } from "./draw.ts";
 import { formatSummary } from "./format.ts";
+import { runHolds } from "./holds.ts";
 import { type InsideResult, runInside } from "./inside-do.ts";
 import { renderReport } from "./report-html.ts";
 import { runStampede, type StampedeResult } from "./run-stampede.ts";
@@ -30,6 +33,11 @@ const { values } = parseArgs({
 		"flow-concurrency": { type: "string", default: "32" },
 		breakdown: { type: "boolean", default: false },
 		render: { type: "boolean", default: false },
+		holds: { type: "boolean", default: false },
+		"hold-buyers": { type: "string", default: "2000" },
+		"hold-stock": { type: "string", default: "400" },
+		"hold-concurrency": { type: "string", default: "100" },
+		"mass-holds": { type: "string", default: "10000" },
 		levels: { type: "string", default: "10000,100000,1000000" },
 		out: { type: "string", default: "bench-results" },
 	},
@@ -83,6 +91,23 @@ if (values.breakdown) {
 	await writeFile(path.join(outDir, "breakdown.json"), `${JSON.stringify(breakdown, null, "\t")}\n`);
 	console.log(`\nWrote ${path.join(outDir, "breakdown.json")}; the next full run includes it in its report.`);
 	process.exit(0);
+}
+
+if (values.holds) {
+	const holds = await runHolds({
+		buyers: count("hold-buyers", values["hold-buyers"], MAX_BUYERS),
+		stock: count("hold-stock", values["hold-stock"], 100_000),
+		massHolds: count("mass-holds", values["mass-holds"], 100_000),
+		concurrency: count("hold-concurrency", values["hold-concurrency"], 10_000),
+		payShare: 0.3,
+		log,
+	});
+	await writeFile(path.join(outDir, "holds.json"), `${JSON.stringify(holds, null, "\t")}\n`);
+	console.log(
+		`\n${JSON.stringify({ throughput: holds.throughput, handoff: holds.handoff, massExpiry: holds.massExpiry, orderBook: holds.orderBook, failures: holds.failures }, null, 2)}`,
+	);
+	console.log(`\nWrote ${path.join(outDir, "holds.json")}.`);
+	process.exit(holds.ok ? 0 : 1);
 }
 
 if (values.render) {

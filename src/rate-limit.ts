@@ -4,7 +4,7 @@ import { parse } from "jsonc-parser";
 import wranglerConfig from "../wrangler.jsonc";
 import { ApiError } from "./http-error";
 
-type Limiter = "SESSION_RATE_LIMITER" | "TOKEN_RATE_LIMITER" | "PURCHASE_RATE_LIMITER";
+type Limiter = "SESSION_RATE_LIMITER" | "TOKEN_RATE_LIMITER" | "PURCHASE_RATE_LIMITER" | "POLL_RATE_LIMITER";
 
 /**
  * The `period` of each limiter, sent back as Retry-After, read from the

@@ -57,6 +57,16 @@ interface SaleMemory {
  */
 const memory = new Map<string, SaleMemory>();
 
+/**
+ * Confirmed orders this isolate has read, by sale and buyer. A confirmed
+ * order never changes again and stays the buyer's live order, so a waiting
+ * page that polls it after payment is answered from here. Oldest first, so
+ * the cap drops the oldest.
+ */
+const confirmedOrders = new Map<string, Order>();
+/** At most this many confirmed orders are remembered per isolate (a few MB). */
+const MAX_CONFIRMED_ORDERS = 20_000;
+
 type Gate = DurableObjectStub<SaleGate>;
 
 /**
@@ -184,10 +194,29 @@ export class SaleClient {
 		throw purchaseRefused(result);
 	}
 
+	/**
+	 * The buyer's order if this isolate knows it for certain without asking
+	 * the object: a confirmed order (final); throws `no_order` where no buyer
+	 * can have one (before the start), or where this buyer cannot (a sale
+	 * without holds sold out for good, and they are not among its final
+	 * holders: such a sale never ends an order). Undefined when only the object knows.
+	 */
+	knownOrderOf(buyerId: string, now: number): Order | undefined {
+		const confirmed = confirmedOrders.get(orderKey(this.#saleId, buyerId));
+		if (confirmed) return confirmed;
+		if (this.known(now)?.status === "upcoming") throw new ApiError("no_order");
+		const seen = memory.get(this.#saleId);
+		if (seen?.holders && seen.sale.holdSeconds === 0 && !seen.holders.has(buyerId)) {
+			throw new ApiError("no_order");
+		}
+		return undefined;
+	}
+
 	/** The buyer's live order, or else their latest, from the authoritative state. */
 	async orderOf(buyerId: string): Promise<Order> {
 		const order = await this.#call((gate) => gate.orderOf(buyerId));
 		if (!order) throw new ApiError("no_order");
+		this.#rememberIfConfirmed(order);
 		return order;
 	}
 
@@ -217,7 +246,9 @@ export class SaleClient {
 
 	/** Applies a test provider payment to the buyer's held order. */
 	async testPayment(buyerId: string, outcome: "paid" | "declined"): Promise<Order> {
-		return orderOrRefusal(await this.#call((gate) => gate.testPayment(buyerId, outcome)));
+		const order = orderOrRefusal(await this.#call((gate) => gate.testPayment(buyerId, outcome)));
+		this.#rememberIfConfirmed(order);
+		return order;
 	}
 
 	/** Puts the buyer on the waitlist; `created` is false if they were already on it. */
@@ -230,6 +261,16 @@ export class SaleClient {
 		if (result.ok) return result;
 		if (result.sale) this.#remember(result.sale, Date.now());
 		throw waitlistRefused(result);
+	}
+
+	/**
+	 * Throws `not_waiting` when this isolate knows the buyer cannot be on the
+	 * sale's waitlist: before the start, or in a sale without holds, which
+	 * never has one (nothing is ever held, so nothing can come back).
+	 */
+	refuseIfKnownNotWaiting(now: number): void {
+		const sale = this.known(now);
+		if (sale && (sale.status === "upcoming" || sale.holdSeconds === 0)) throw new ApiError("not_waiting");
 	}
 
 	/** The buyer's position on the waitlist (1 = next). */
@@ -377,6 +418,17 @@ export class SaleClient {
 		}
 	}
 
+	#rememberIfConfirmed(order: Order): void {
+		if (order.status !== "confirmed") return;
+		const key = orderKey(this.#saleId, order.userId);
+		if (confirmedOrders.has(key)) return;
+		confirmedOrders.set(key, order);
+		if (confirmedOrders.size > MAX_CONFIRMED_ORDERS) {
+			const oldest = confirmedOrders.keys().next().value;
+			if (oldest !== undefined) confirmedOrders.delete(oldest);
+		}
+	}
+
 	/** Keeps a fresher copy of the sale; what is known of its holders stays. */
 	#remember(sale: SaleRecord, now: number): void {
 		const seen = memory.get(this.#saleId);
@@ -434,6 +486,10 @@ export class SaleClient {
 			);
 		});
 	}
+}
+
+function orderKey(saleId: string, buyerId: string): string {
+	return `${saleId}\n${buyerId}`;
 }
 
 /**

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { createMiddleware } from "hono/factory";
 import * as z from "zod";
 import { type BuyerVariables, requireBuyer } from "../auth/session";
+import type { Order } from "../domain/order";
 import { variantIdSchema } from "../domain/sale";
 import { startCheckout, testPaymentsEnabled } from "../edge/checkout";
 import { SaleClient } from "../edge/sale-client";
@@ -97,7 +98,16 @@ export const salesRoutes = new Hono<SalesEnv>()
 		return c.json({ order }, created ? 201 : 200);
 	})
 	.get("/:saleId/order", requireBuyer, async (c) => {
-		return c.json({ order: await c.var.sale.orderOf(c.var.buyerId) });
+		const { sale, buyerId } = c.var;
+		const now = Date.now();
+		let order = sale.knownOrderOf(buyerId, now);
+		if (!order) {
+			await enforceRateLimit(c.env, "POLL_RATE_LIMITER", pollKey(c.req.param("saleId"), buyerId));
+			order = await sale.orderOf(buyerId);
+		}
+		c.header("Cache-Control", orderCacheControl(order, now));
+		c.header("Vary", "Authorization, Cookie");
+		return c.json({ order });
 	})
 	.post("/:saleId/order/checkout", requireBuyer, async (c) => {
 		const { sale, buyerId } = c.var;
@@ -139,9 +149,37 @@ export const salesRoutes = new Hono<SalesEnv>()
 		return c.json({ position }, created ? 202 : 200);
 	})
 	.get("/:saleId/waitlist", requireBuyer, async (c) => {
-		return c.json({ position: await c.var.sale.waitlistPosition(c.var.buyerId) });
+		const { sale, buyerId } = c.var;
+		sale.refuseIfKnownNotWaiting(Date.now());
+		await enforceRateLimit(c.env, "POLL_RATE_LIMITER", pollKey(c.req.param("saleId"), buyerId));
+		return c.json({ position: await sale.waitlistPosition(buyerId) });
 	})
 	.delete("/:saleId/waitlist", requireBuyer, async (c) => {
 		await c.var.sale.leaveWaitlist(c.var.buyerId);
 		return c.body(null, 204);
 	});
+
+/** Waiting pages poll their order and waitlist place: the limit is per buyer and per sale's object. */
+function pollKey(saleId: string, buyerId: string): string {
+	return `${saleId}\n${buyerId}`;
+}
+
+/** Longest a browser may reuse an order answer before asking again. */
+const ORDER_MAX_AGE_SECONDS = 2;
+
+/**
+ * How long the browser may reuse an order answer: a confirmed order is
+ * final; a held one only briefly and never past its `holdExpiresAt`, when it
+ * may expire; expired or cancelled ones not at all, since a waiting buyer
+ * may be handed a new order at any moment.
+ */
+function orderCacheControl(order: Order, now: number): string {
+	const untilDeadline = order.holdExpiresAt === null ? 0 : Math.floor((order.holdExpiresAt - now) / 1000);
+	const seconds =
+		order.status === "confirmed"
+			? ORDER_MAX_AGE_SECONDS
+			: order.status === "held"
+				? Math.min(ORDER_MAX_AGE_SECONDS, untilDeadline)
+				: 0;
+	return seconds > 0 ? `private, max-age=${seconds}` : "no-store";
+}

@@ -2,6 +2,9 @@
  * Work that runs when its deadline comes. It must be idempotent: alarms are
  * delivered at least once. `dueBy` is the time the alarm stands for: work
  * whose deadline is no later than that is due, even if the clock is not there yet.
+ * Each run must ask again for every deadline the work still has, even when
+ * nothing was due: the deadline that woke it may be one that has since gone
+ * (a hold cancelled), and a later one asked for meanwhile was not kept.
  */
 export type ScheduledWork = (dueBy: number) => void | Promise<void>;
 

@@ -42,18 +42,26 @@ export class Holds {
 		this.#host.wakeAt(expiresAt);
 	}
 
-	/** Expires every hold due by `dueBy`; costs nothing when none is. Returns whether any expired. */
+	/**
+	 * Expires every hold due by `dueBy`; costs no read when none is. Returns
+	 * whether any expired. Whatever it finds, it asks the alarm again for the
+	 * earliest pending deadline: the scheduler keeps the earliest deadline it
+	 * was asked for, which may be that of a hold since cancelled, or expired
+	 * by an earlier call. When that deadline comes and nothing is due, this
+	 * ask is all that keeps the next hold on the alarm.
+	 */
 	settle(dueBy: number): boolean {
-		if (this.#next === null || this.#next > dueBy) return false;
 		let expired = false;
-		for (;;) {
-			const seqs = this.#host.due(dueBy, EXPIRE_BATCH);
-			if (seqs.length === 0) break;
-			this.#host.expire(seqs);
-			expired = true;
-			if (seqs.length < EXPIRE_BATCH) break;
+		if (this.#next !== null && this.#next <= dueBy) {
+			for (;;) {
+				const seqs = this.#host.due(dueBy, EXPIRE_BATCH);
+				if (seqs.length === 0) break;
+				this.#host.expire(seqs);
+				expired = true;
+				if (seqs.length < EXPIRE_BATCH) break;
+			}
+			this.#next = this.#host.earliestExpiry();
 		}
-		this.#next = this.#host.earliestExpiry();
 		if (this.#next !== null) this.#host.wakeAt(this.#next);
 		return expired;
 	}
