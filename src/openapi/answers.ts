@@ -2,7 +2,8 @@ import * as z from "zod";
 import type { Order } from "../domain/order";
 import { COUNTED_OUTCOMES } from "../domain/outcome";
 import type { Sale } from "../domain/sale";
-import type { GateStats, SalesSeries } from "../sale-object";
+import type { Entrant } from "../draw/entrant-list";
+import type { DrawView, EntrantsPage, Entry, GateStats, SalesSeries } from "../sale-object";
 
 /*
  * The bodies the API answers with, as zod schemas, for the OpenAPI document
@@ -11,8 +12,22 @@ import type { GateStats, SalesSeries } from "../sale-object";
  * the document cannot describe an answer the code no longer gives.
  */
 
-/** Compiles only when A and B are the same type, field for field. */
-type Exactly<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+/**
+ * A type as plain nested objects, so that an interface, an intersection and
+ * zod's inferred object compare by their fields alone.
+ */
+type Plain<T> = T extends readonly (infer Item)[]
+	? Plain<Item>[]
+	: T extends object
+		? { [Key in keyof T]: Plain<T[Key]> }
+		: T;
+/**
+ * Compiles only when A and B are the same type, field for field, optional
+ * fields included: mutual assignability alone would let a schema leave out
+ * an optional field its type has (or add one), and the document lie.
+ */
+type Exactly<A, B> =
+	(<T>() => T extends Plain<A> ? 1 : 2) extends <T>() => T extends Plain<B> ? 1 : 2 ? true : false;
 function sameShape<_ extends true>(): void {}
 
 const epochMillis = z.number().int().describe("Milliseconds since the Unix epoch");
@@ -78,6 +93,8 @@ const gateStatsSchema = z.object({
 	cancelled: count.optional(),
 	waitlist: count.optional(),
 	revenueCents: count.optional(),
+	refundsPending: count.optional().describe("Refunds owed and not yet taken by the payment provider"),
+	refundsFailed: count.optional().describe("Refunds the provider refused for good; settled by hand"),
 	variants: z
 		.array(z.object({ id: z.string(), sold: count, confirmed: count, held: count, remaining: count }))
 		.optional(),
@@ -97,6 +114,53 @@ export const saleOverviewSchema = z.object({
 	series: seriesSchema,
 });
 
+/** A SHA-256 digest in lowercase hex. */
+const digest = z.string().regex(/^[0-9a-f]{64}$/);
+const commitment = digest.describe('hex(SHA-256(saleId + "\\n" + userId + "\\n" + nonce))');
+
+/** A buyer's entry in a draw (`Entry`); only its owner ever sees the nonce. */
+const entrySchema = z.object({
+	commitment,
+	nonce: z
+		.string()
+		.regex(/^[0-9a-f]{32}$/)
+		.describe("Drawn by the server for this entry"),
+	variantId: z.string(),
+	quantity: count,
+	createdAt: epochMillis,
+});
+sameShape<Exactly<z.infer<typeof entrySchema>, Entry>>();
+
+/** The draw as published (`DrawView`): more fields appear as it goes from open to drawn. */
+const drawViewSchema = z.object({
+	beacon: z.enum(["drand-quicknet", "local"]),
+	chainHash: z.string().nullable().describe("The drand chain's hash; null for the local beacon"),
+	round: count.describe("The drand round that draws; 0 for the local beacon"),
+	status: z.enum(["open", "waiting", "drawn"]),
+	commitment: digest.optional().describe("Local beacon only: hex(SHA-256(secret)), shown from creation"),
+	entrants: count.optional().describe("From endsAt: how many entered"),
+	entrantsRoot: digest.optional().describe("From endsAt: the root of the frozen entrant list"),
+	randomness: z.string().optional().describe("Once drawn"),
+	signature: z.string().optional().describe("Once drawn"),
+	winners: z.array(digest).optional().describe("Once drawn: winning commitments in drawn order"),
+	runnersUp: z.array(digest).optional().describe("Entrants offered returned units, in that order"),
+	algorithm: z.string().optional().describe("Once drawn: doorbuster-draw-v1"),
+});
+sameShape<Exactly<z.infer<typeof drawViewSchema>, DrawView>>();
+
+/** One entrant of the frozen list (`Entrant`). */
+const entrantSchema = z.object({ commitment, variantId: z.string(), quantity: count });
+sameShape<Exactly<z.infer<typeof entrantSchema>, Entrant>>();
+
+/** `GET …/draw/entrants`: a page of the frozen list in canonical order. */
+export const entrantsPageSchema = z.object({
+	entrants: z.array(entrantSchema),
+	nextCursor: digest.nullable().describe("The cursor of the next page; null on the last"),
+});
+sameShape<Exactly<z.infer<typeof entrantsPageSchema>, Omit<Extract<EntrantsPage, { ok: true }>, "ok">>>();
+
+export const entryAnswer = z.object({ entry: entrySchema });
+export const drawAnswer = z.object({ draw: drawViewSchema });
 export const orderAnswer = z.object({ order: orderSchema });
 export const saleAnswer = z.object({ sale: saleSchema });
 export const positionAnswer = z.object({ position: count.min(1).describe("1 = next") });
@@ -108,6 +172,7 @@ export const SHARED_ANSWERS: readonly [z.ZodType, string][] = [
 	[saleAnswer, "SaleAnswer"],
 	[orderAnswer, "OrderAnswer"],
 	[positionAnswer, "WaitlistPosition"],
+	[entryAnswer, "EntryAnswer"],
 	[saleOverviewSchema, "SaleOverview"],
 ];
 

@@ -27,6 +27,14 @@ const SECURITY: Record<Caller, Record<string, string[]>[] | undefined> = {
 	anyone: undefined,
 	buyer: [{ sessionBearer: [] }, { sessionCookie: [] }],
 	admin: [{ adminToken: [] }, { accessHeader: [] }, { accessCookie: [] }],
+	stripe: [{ stripeSignature: [] }],
+};
+
+const TAGS: Record<Caller, string> = {
+	anyone: "buying",
+	buyer: "buying",
+	admin: "admin",
+	stripe: "payments",
 };
 
 const SECURITY_SCHEMES = {
@@ -49,6 +57,12 @@ const SECURITY_SCHEMES = {
 		in: "cookie",
 		name: "CF_Authorization",
 		description: "Cloudflare Access cookie, when ACCESS_TEAM_DOMAIN and ACCESS_AUD are set",
+	},
+	stripeSignature: {
+		type: "apiKey",
+		in: "header",
+		name: "Stripe-Signature",
+		description: "Stripe's signature of the raw body with STRIPE_WEBHOOK_SECRET, at most 300 s old",
 	},
 };
 
@@ -165,7 +179,7 @@ function operationObject(operation: Operation, components: Components): Operatio
 	return {
 		operationId: operation.id,
 		summary: operation.summary,
-		tags: [operation.caller === "admin" ? "admin" : "buying"],
+		tags: [TAGS[operation.caller]],
 		...(SECURITY[operation.caller] ? { security: SECURITY[operation.caller] } : {}),
 		...(parameters.length ? { parameters } : {}),
 		...(operation.body

@@ -2,9 +2,13 @@ import * as z from "zod";
 import { saleInputSchema } from "../domain/sale";
 import type { ErrorCode } from "../http-error";
 import { orderPageQuery } from "../routes/admin";
+import { entrantsQuery, entryBody } from "../routes/draws";
 import { purchaseBody, testPaymentBody, waitlistBody } from "../routes/sales";
 import { turnstileBody } from "../turnstile";
 import {
+	drawAnswer,
+	entrantsPageSchema,
+	entryAnswer,
 	orderAnswer,
 	orderSchema,
 	positionAnswer,
@@ -13,8 +17,11 @@ import {
 	saleSchema,
 } from "./answers";
 
-/** Who may call an operation: anyone, a signed-in buyer (session JWT), or an admin. */
-export type Caller = "anyone" | "buyer" | "admin";
+/**
+ * Who may call an operation: anyone, a signed-in buyer (session JWT), an
+ * admin, or Stripe (a body signed with the webhook secret).
+ */
+export type Caller = "anyone" | "buyer" | "admin" | "stripe";
 
 /** One successful answer: its body as a zod schema, a non-JSON media type, or no body. */
 export interface Answer {
@@ -53,6 +60,8 @@ const JSON_BODY = ["invalid_request", "payload_too_large", "unsupported_media_ty
 const SALE_OBJECT = ["sale_not_found", "overloaded", "unavailable"] as const;
 /** What a sale that is not live answers. */
 const NOT_LIVE = ["not_started", "ended", "sold_out"] as const;
+/** The draw paths on a first-come sale. */
+const DRAW = [...SALE_OBJECT, "not_a_draw"] as const;
 
 const json = (description: string, schema: z.ZodType): Answer => ({ description, json: schema });
 
@@ -157,7 +166,15 @@ export const OPERATIONS: readonly Operation[] = [
 			201: json("A new order (or the one this attemptId created)", orderAnswer),
 			200: json("The buyer already holds this live order; nothing changed", orderAnswer),
 		},
-		errors: [...SIGNED_IN, ...JSON_BODY, ...SALE_OBJECT, ...NOT_LIVE, "invalid_token", "rate_limited"],
+		errors: [
+			...SIGNED_IN,
+			...JSON_BODY,
+			...SALE_OBJECT,
+			...NOT_LIVE,
+			"draw_sale",
+			"invalid_token",
+			"rate_limited",
+		],
 	},
 	{
 		id: "getOrder",
@@ -202,6 +219,19 @@ export const OPERATIONS: readonly Operation[] = [
 		errors: ["not_found", ...SIGNED_IN, ...JSON_BODY, ...SALE_OBJECT, "no_order", "not_held"],
 	},
 	{
+		id: "stripeWebhook",
+		method: "post",
+		path: "/webhooks/stripe",
+		summary:
+			"Stripe's events, with the raw body signed in Stripe-Signature (404 not_found with any other provider)",
+		caller: "stripe",
+		answers: {
+			200: json("Verified; whatever it changed, or nothing", z.object({ received: z.literal(true) })),
+		},
+		// 503 unavailable also when the Stripe configuration is broken, so Stripe delivers it again.
+		errors: ["not_found", "invalid_signature", "payload_too_large", "overloaded", "unavailable"],
+	},
+	{
 		id: "joinWaitlist",
 		method: "post",
 		path: "/api/sales/{saleId}/waitlist",
@@ -217,6 +247,7 @@ export const OPERATIONS: readonly Operation[] = [
 			...JSON_BODY,
 			...SALE_OBJECT,
 			...NOT_LIVE,
+			"draw_sale",
 			"invalid_token",
 			"rate_limited",
 			"not_sold_out",
@@ -240,6 +271,58 @@ export const OPERATIONS: readonly Operation[] = [
 		caller: "buyer",
 		answers: { 204: { description: "Left" } },
 		errors: [...SIGNED_IN, ...SALE_OBJECT, "not_waiting"],
+	},
+	{
+		id: "enterDraw",
+		method: "post",
+		path: "/api/sales/{saleId}/entry",
+		summary: "Enters the buyer in a live draw sale (safe to retry)",
+		caller: "buyer",
+		body: entryBody,
+		answers: {
+			201: json("Entered", entryAnswer),
+			200: json("Already entered: the same entry", entryAnswer),
+		},
+		errors: [...SIGNED_IN, ...JSON_BODY, ...DRAW, "not_started", "ended", "invalid_token", "rate_limited"],
+	},
+	{
+		id: "getEntry",
+		method: "get",
+		path: "/api/sales/{saleId}/entry",
+		summary: "The buyer's entry in the draw, with its nonce",
+		caller: "buyer",
+		answers: { 200: json("The entry", entryAnswer) },
+		errors: [...SIGNED_IN, ...DRAW, "no_entry"],
+	},
+	{
+		id: "getDraw",
+		method: "get",
+		path: "/api/sales/{saleId}/draw",
+		summary: "The draw as published: its beacon, and from endsAt its list's root, once drawn its winners",
+		caller: "anyone",
+		answers: { 200: json("The draw", drawAnswer) },
+		errors: [...DRAW],
+	},
+	{
+		id: "listEntrants",
+		method: "get",
+		path: "/api/sales/{saleId}/draw/entrants",
+		summary: "The frozen entrant list from endsAt, a page at a time, in canonical order",
+		caller: "anyone",
+		query: entrantsQuery,
+		answers: { 200: json("A page of entrants", entrantsPageSchema) },
+		errors: ["invalid_request", ...DRAW, "not_started"],
+	},
+	{
+		id: "streamEntrants",
+		method: "get",
+		path: "/api/sales/{saleId}/draw/entrants.ndjson",
+		summary: "The whole frozen entrant list from endsAt, one entrant a line, in canonical order",
+		caller: "anyone",
+		answers: {
+			200: { description: "One JSON entrant object a line", mediaType: "application/x-ndjson" },
+		},
+		errors: [...DRAW, "not_started"],
 	},
 	{
 		id: "adminSession",

@@ -8,7 +8,7 @@ import { validate } from "../validation";
 
 type DrawsEnv = { Bindings: Env; Variables: BuyerVariables & { sale: SaleClient } };
 
-const entryBody = z.object({
+export const entryBody = z.object({
 	purchaseToken: z.string().min(1).max(1_024),
 	quantity: z.number().int().min(1).max(1_000).default(1),
 	variantId: variantIdSchema.optional(),
@@ -17,7 +17,7 @@ const entryBody = z.object({
 /** The contract's largest page of entrants. */
 const MAX_PAGE = 1_000;
 
-const entrantsQuery = z.object({
+export const entrantsQuery = z.object({
 	// The last commitment of the previous page; empty or absent for the first.
 	cursor: z
 		.string()
