@@ -183,7 +183,7 @@ export const OPERATIONS: readonly Operation[] = [
 		summary: "The buyer's live order in this sale, or else their latest",
 		caller: "buyer",
 		answers: { 200: json("The order", orderAnswer) },
-		errors: [...SIGNED_IN, ...SALE_OBJECT, "no_order"],
+		errors: [...SIGNED_IN, ...SALE_OBJECT, "no_order", "rate_limited"],
 	},
 	{
 		id: "startCheckout",
@@ -261,7 +261,7 @@ export const OPERATIONS: readonly Operation[] = [
 		summary: "The buyer's place on the waitlist",
 		caller: "buyer",
 		answers: { 200: json("The position", positionAnswer) },
-		errors: [...SIGNED_IN, ...SALE_OBJECT, "not_waiting"],
+		errors: [...SIGNED_IN, ...SALE_OBJECT, "not_waiting", "rate_limited"],
 	},
 	{
 		id: "leaveWaitlist",
