@@ -36,7 +36,14 @@ export type WaitlistResult =
 	| { ok: true; position: number; created: boolean }
 	| {
 			ok: false;
-			reason: "sale_not_found" | "not_started" | "ended" | "sold_out" | "not_sold_out" | "has_order";
+			reason:
+				| "sale_not_found"
+				| "draw_sale"
+				| "not_started"
+				| "ended"
+				| "sold_out"
+				| "not_sold_out"
+				| "has_order";
 			sale?: SaleRecord;
 	  }
 	| InvalidRequest;

@@ -363,6 +363,8 @@ export class SaleGate extends DurableObject<Env> {
 		const now = Date.now();
 		const sale = this.#settled(now);
 		if (!sale) return { ok: false, reason: "sale_not_found" };
+		// A draw hands returned units to its runners-up: it has no waitlist.
+		if (sale.mode === "draw") return { ok: false, reason: "draw_sale" };
 		const position = this.#waitlist.positionOf(userId);
 		if (position !== null) return { ok: true, position, created: false };
 		if (this.#stock.ordersOf(userId).live) return { ok: false, reason: "has_order" };

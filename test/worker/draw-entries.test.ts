@@ -44,6 +44,18 @@ describe("entering a draw", () => {
 		expect((await drawView(sale.id)).status).toBe("open");
 	});
 
+	it("refuses the waitlist of a draw sale in the object too, once the edge's view of the sale has lapsed", async () => {
+		const sale = await createDrawSale("draw-waitlist");
+		const erin = await Buyer.named("draw-erin");
+		const purchaseToken = await erin.purchaseToken(sale.id);
+		// Past the edge's view cache: only the sale's object can say it is a draw.
+		clockAt(Date.now() + 5_000);
+		const response = await erin.post(sale.id, "waitlist", { purchaseToken, variantId: "us-9" });
+		expect(response.status).toBe(409);
+		expect(await errorCode(response)).toBe("draw_sale");
+		expect((await truth(sale.id)).waitlist).toBe(0);
+	});
+
 	it("refuses entries before the start and after the end, and changes nothing", async () => {
 		const now = Date.now();
 		const sale = await createDrawSale("entry-window", { startsAt: now + 60_000, endsAt: now + 90_000 });
