@@ -79,6 +79,19 @@ async function drawOf(saleId: string): Promise<DrawView> {
 	return ((await response.json()) as { draw: DrawView }).draw;
 }
 
+/** The admin console in a browser, signed in, showing one sale. */
+async function consoleOn(saleId: string): Promise<Page> {
+	const context = await fixture.browser.newContext({ viewport: { width: 1280, height: 860 } });
+	await context.addInitScript({ path: path.join(IN_PAGE, "csp-violations.js") });
+	const page = await context.newPage();
+	await page.goto(`${fixture.shop.origin}/admin/`);
+	await page.fill("#token", process.env.ADMIN_TOKEN ?? "");
+	await page.click("#sign-in-button");
+	await page.waitForSelector("#workspace:not([hidden])");
+	await page.goto(`${fixture.shop.origin}/admin/#sale/${saleId}`);
+	return page;
+}
+
 /** The contract's commitment: hex(SHA-256(saleId \n userId \n nonce)). */
 function commitment(saleId: string, userId: string, nonce: string): string {
 	return createHash("sha256").update(`${saleId}\n${userId}\n${nonce}`).digest("hex");
@@ -145,6 +158,13 @@ describe("a draw sale, in the browser", () => {
 		const entries = await Promise.all(pages.map((page) => entryOf(page, saleId)));
 		expect(await text(pages[0] as Page, "#clock-label")).toBe("Draw in");
 
+		// The console shows the draw open, with the offline beacon; entrants are counted at the close.
+		const admin = await consoleOn(saleId);
+		await admin.waitForSelector("#draw-figures:not([hidden])");
+		expect(await text(admin, "#draw-status")).toBe("Open");
+		expect(await text(admin, "#draw-beacon")).toBe("Local (test)");
+		expect(await text(admin, "#draw-entrants")).toBe("At the close");
+
 		for (const page of pages) await page.locator("#draw-outcome:not([hidden])").waitFor({ timeout: 30_000 });
 		const draw = await drawOf(saleId);
 		expect(draw).toMatchObject({ status: "drawn", beacon: "local", entrants: 2 });
@@ -153,6 +173,17 @@ describe("a draw sale, in the browser", () => {
 		expect(winnerAt).toBeGreaterThanOrEqual(0);
 		const winner = pages[winnerAt] as Page;
 		const loser = pages[1 - winnerAt] as Page;
+
+		// The console follows: drawn, two entrants, one winner, and the verifier's command.
+		await waitForText(admin, "#draw-status", "Drawn", 15_000);
+		expect(await text(admin, "#draw-entrants")).toBe("2");
+		expect(await text(admin, "#draw-winners")).toBe("1");
+		expect(await text(admin, "#draw-note")).toContain(
+			`npx doorbuster-verify ${fixture.shop.origin} ${saleId} --allow-local`,
+		);
+		expect(await cspViolations(admin)).toEqual([]);
+		await snap(admin, "draw-console");
+		await admin.context().close();
 
 		for (const page of pages) {
 			const shown = await page.evaluate<string[]>("globalThis.clockTexts");
