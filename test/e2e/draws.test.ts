@@ -37,6 +37,7 @@ interface DrawView {
 	beacon: string;
 	entrants?: number;
 	winners?: string[];
+	runnersUp?: string[];
 }
 
 /** A live draw sale with sizes, taking entries until `endsAt`. */
@@ -220,5 +221,32 @@ describe("a draw sale, in the browser", () => {
 			expect(await cspViolations(page)).toEqual([]);
 			await page.context().close();
 		}
+	});
+
+	it("gives a unit the winner cancels to the other entrant, whose page turns from Not this time to You won", async () => {
+		const saleId = await drawSale({ endsAt: Date.now() + 10_000, holdSeconds: 120 });
+		const pages = [await shopperOn(saleId), await shopperOn(saleId)];
+		for (const page of pages) {
+			await enterDraw(page, "us-10");
+			await waitForText(page, "#status", /^You are in the draw\./);
+		}
+		for (const page of pages) await page.locator("#draw-outcome:not([hidden])").waitFor({ timeout: 30_000 });
+		const winners = (await drawOf(saleId)).winners ?? [];
+		const firstEntry = await entryOf(pages[0] as Page, saleId);
+		const winner = (winners[0] === firstEntry.commitment ? pages[0] : pages[1]) as Page;
+		const runnerUp = (winner === pages[0] ? pages[1] : pages[0]) as Page;
+		await waitForText(runnerUp, "#draw-outcome", "Not this time");
+
+		await winner.click("#cancel-hold");
+		await waitForText(winner, "#status", /cancelled/);
+		// The page looks again every 10 s for an offer; the contract hands the unit over at once.
+		await waitForText(runnerUp, "#draw-outcome", "You won", 30_000);
+		await waitForText(runnerUp, "#status", /^You won! Pay before the hold runs out/);
+		expect(await runnerUp.isVisible("#order #pay")).toBe(true);
+		const order = await orderOf(runnerUp, fixture.shop, saleId);
+		expect(order).toMatchObject({ status: "held", variantId: "us-10" });
+		expect(await text(runnerUp, "#order-id")).toBe(order.id);
+		expect((await drawOf(saleId)).runnersUp).toEqual([(await entryOf(runnerUp, saleId)).commitment]);
+		for (const page of pages) await page.context().close();
 	});
 });
