@@ -3,7 +3,8 @@
 // database, starts `wrangler dev` (Worker, Durable Objects, queue, D1 and
 // static assets, all in local workerd), seeds two demo sales that open a
 // minute later (one with sizes and a two-minute hold paid through the offline
-// test provider, one plain v1 sale) and prints their URLs.
+// test provider, one plain v1 sale) and a demo draw that closes five minutes
+// after start and is drawn at once with the offline beacon, and prints their URLs.
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
@@ -102,6 +103,34 @@ function plainDemo(now) {
 	};
 }
 
+/** How long the demo draw takes entries: the draw happens this long after `npm start`. */
+const DRAW_WINDOW_MS = 5 * 60_000;
+
+/**
+ * The draw demo: entries open at once and close after a few minutes; then
+ * the offline beacon (DRAW_BEACON=local) draws at once and the page shows
+ * "You won" or "Not this time". Two sizes of one pair each, so two browsers
+ * entering the same size show both outcomes.
+ */
+function drawDemo(now) {
+	return {
+		name: "Doorbuster Demo Draw",
+		description:
+			"A raffle for two pairs, one in each size. Enter before the close; the winners are drawn by a random number anyone can check, and have two minutes to pay.",
+		priceCents: 19_900,
+		currency: "USD",
+		variants: [
+			{ id: "us-9", name: "US 9", totalStock: 1 },
+			{ id: "us-10", name: "US 10", totalStock: 1 },
+		],
+		holdSeconds: 120,
+		mode: "draw",
+		startsAt: now + 5_000,
+		endsAt: now + DRAW_WINDOW_MS,
+		maxPerUser: 1,
+	};
+}
+
 /** Seeds a demo sale under `baseId`; if an earlier run's demo already started, under a new id. */
 async function seedDemoSale(adminToken, baseId, sale) {
 	const now = Date.now();
@@ -129,6 +158,8 @@ const adminToken = readAdminToken();
 const now = Date.now();
 const sizedId = await seedDemoSale(adminToken, "demo-sizes", sizedDemo(now));
 const plainId = await seedDemoSale(adminToken, "demo-drop", plainDemo(now));
+const drawId = await seedDemoSale(adminToken, "demo-draw", drawDemo(now));
+const drawAt = new Date(now + DRAW_WINDOW_MS).toISOString().slice(11, 16);
 console.log(`
   Doorbuster is running.
   Demo sale with sizes and a 2-minute hold (opens in one minute):
@@ -136,6 +167,10 @@ console.log(`
     Pay on the test payment page; open a second browser (or a private window)
     to join the waitlist once it sells out while pairs are held.
   Demo sale without sizes or payment: ${ORIGIN}/sales/${plainId}
+  Demo draw (entries close and the draw happens at ${drawAt} UTC, five minutes from now):
+                                   ${ORIGIN}/sales/${drawId}
+    Enter from two browsers for the same size: one sees "You won", the other
+    "Not this time". Check it: npx doorbuster-verify ${ORIGIN} ${drawId} --allow-local
   All sales:                       ${ORIGIN}/
   Admin console:                   ${ORIGIN}/admin/  (token: ADMIN_TOKEN in ${DEV_VARS})
 `);

@@ -1,4 +1,5 @@
 import { BotCheck } from "./bot-check.js";
+import { DrawMode } from "./draw-mode.js";
 import { backoffMs, NETWORK_FAILURE, pollDelayMs } from "./lib/api-client.js";
 import { PurchaseProtocol } from "./lib/purchase-protocol.js";
 import { hasHolds, isLive, sizesOf, unitsMayReturn } from "./lib/sale-sizes.js";
@@ -42,6 +43,8 @@ import {
  * buyer picks one first; in a sale with holds an order is held until paid
  * (a "pay within m:ss" clock, Pay and Cancel), and while the sale is sold
  * out with units held the buyer can wait in line for one to come back.
+ * A draw sale's page enters the draw instead of buying (draw-mode.js) and
+ * shows a winner's order like any other.
  *
  * @typedef {import("./lib/api-client.js").ApiFailure} ApiFailure
  * @typedef {import("./lib/shop-api.js").Sale} Sale
@@ -109,6 +112,8 @@ const state = {
 	holdTimer: undefined,
 	/** @type {ReturnType<typeof setTimeout> | undefined} Polls of the place in line, or of a paid order. */
 	watchTimer: undefined,
+	/** @type {DrawMode | null} The draw, in a draw sale. */
+	draw: null,
 };
 
 onBuyPressed(() => void press());
@@ -151,6 +156,7 @@ async function start() {
 	);
 	tick();
 	await loadOrder();
+	await state.draw?.load();
 	showLoaded();
 	schedulePoll(pollDelay());
 }
@@ -245,11 +251,30 @@ function adoptSale(sale) {
 	const firstTime = state.sale === null;
 	state.sale = sale;
 	if (firstTime) showSaleDetails(sale);
+	if (firstTime && sale.mode === "draw") state.draw = newDrawMode();
 	// A size picked and since gone for good is unpicked.
 	if (state.size !== null && !sizeChoices().some((choice) => choice.id === state.size && choice.pickable)) {
 		state.size = null;
 	}
 	redraw();
+}
+
+function newDrawMode() {
+	return new DrawMode({
+		api,
+		saleId,
+		clock,
+		protocol,
+		sale: currentSale,
+		say,
+		liveOrder: () => (isLive(state.order) ? state.order : null),
+		onWon(order, message) {
+			adoptOrder(order, message);
+			focusOrder();
+		},
+		onChange: redraw,
+		onDrawn: () => void fetchSale(),
+	});
 }
 
 /** @returns {Sale} the sale, once loaded; nothing that needs it runs before */
@@ -303,6 +328,7 @@ function redraw() {
 		sizes: sizeChoices(),
 		chosenSize: state.size,
 	});
+	state.draw?.render(state.busy);
 }
 
 /** Whether the shopper holds a live order (held or confirmed). */
@@ -352,6 +378,12 @@ function enterStatus(next) {
 	const previous = state.lastStatus;
 	state.lastStatus = next;
 	if (holding() || state.waiting) return;
+	if (state.draw) {
+		if (next === "live" && previous === "upcoming")
+			say("info", "Entries are open. You can enter the draw now.");
+		else if (next === "ended") state.draw.closed();
+		return;
+	}
 	if (next === "live" && previous === "upcoming") {
 		say("info", "The sale is open. You can buy now.");
 		schedulePoll(Math.random() * LIVE_POLL_MS);
@@ -373,6 +405,7 @@ function enterStatus(next) {
 function canBuy() {
 	if (state.sale === null || state.busy || holding() || state.waiting) return false;
 	if (botCheck.mode === "unavailable") return false;
+	if (state.draw && !state.draw.canEnter) return false;
 	const status = statusNow();
 	if (status !== "live" && !(status === "sold_out" && unitsMayReturn(state.sale))) return false;
 	return sizesOf(state.sale).length === 0 || state.size !== null;
@@ -388,7 +421,11 @@ async function press() {
 	const quantity = chosenQuantity();
 	const variantId = sizesOf(currentSale()).length > 0 ? state.size : null;
 	try {
-		if (pressed === "wait") showWaitlistResult(await protocol.joinWaitlist(quantity, variantId), variantId);
+		if (state.draw) {
+			const refusal = await state.draw.enter(quantity, variantId);
+			if (refusal) explainFailure(refusal, quantity);
+		} else if (pressed === "wait")
+			showWaitlistResult(await protocol.joinWaitlist(quantity, variantId), variantId);
 		else showResult(await protocol.buy(quantity, variantId), quantity, variantId);
 	} finally {
 		state.busy = false;
@@ -804,6 +841,8 @@ function pollDelay() {
 	if (!state.sale || holding() || state.waiting) return null;
 	const status = statusNow();
 	const jitter = Math.random() * LIVE_POLL_MS;
+	// A draw takes no stock while entries are open: nothing to refresh until the draw.
+	if (state.draw && status !== "upcoming") return null;
 	if (status === "live") return LIVE_POLL_MS + jitter;
 	if (status === "sold_out" && unitsMayReturn(state.sale)) return SOLD_OUT_POLL_MS + jitter;
 	if (status === "upcoming") return Math.min(state.sale.startsAt - clock.now(), UPCOMING_POLL_MS) + jitter;

@@ -341,6 +341,7 @@ export function showProgress(progress) {
 	clearRetryCountdown();
 	if (progress.kind === "reserving") say("info", "Reserving your chance to buy…");
 	else if (progress.kind === "buying") say("info", "Buying…");
+	else if (progress.kind === "entering") say("info", "Entering the draw…");
 	else if (progress.kind === "almost_open") say("info", "Almost open…");
 	else {
 		say("warning", `${WAIT_REASONS[progress.code] ?? "Please wait."} Trying again by itself shortly.`);

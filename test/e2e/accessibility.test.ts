@@ -1,7 +1,7 @@
 import { AxeBuilder } from "@axe-core/playwright";
 import type { Browser, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { newShopper, openSale, TEST_PAYMENTS, useShopAndBrowser, waitForOpen, waitForText } from "./harness";
+import { DRAW_VARS, newShopper, openSale, useShopAndBrowser, waitForOpen, waitForText } from "./harness";
 
 const HOUR_MS = 3_600_000;
 
@@ -10,8 +10,9 @@ const WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
 const COLOR_SCHEMES = ["light", "dark"] as const;
 type ColorScheme = (typeof COLOR_SCHEMES)[number];
 
-// With the offline payment provider, so that the states of a sale with holds can be audited too.
-const fixture = useShopAndBrowser(TEST_PAYMENTS);
+// With the offline payment provider and draw beacon, so that the states of a
+// sale with holds and of a draw can be audited too.
+const fixture = useShopAndBrowser(DRAW_VARS);
 
 /** Every WCAG 2.1 AA violation axe finds on the page as it stands, one line each. */
 async function violations(page: Page): Promise<string[]> {
@@ -122,6 +123,35 @@ describe.each(COLOR_SCHEMES)("an accessibility audit (WCAG 2.1 AA, %s colours)",
 		await holder.context().close();
 		await waiter.context().close();
 		await context.close();
+	});
+
+	it("finds nothing on a draw sale's page: entered, then won and not won", async () => {
+		// One unit and two entrants: one wins, the other does not.
+		const saleId = await fixture.shop.createSale({
+			mode: "draw",
+			startsAt: Date.now() - 1_000,
+			endsAt: Date.now() + 10_000,
+			totalStock: 1,
+			variants: [{ id: "us-10", name: "US 10", totalStock: 1 }],
+			holdSeconds: 120,
+		});
+		const pages = [
+			await shopperPage(fixture.browser, colorScheme),
+			await shopperPage(fixture.browser, colorScheme),
+		];
+		for (const page of pages) {
+			await openSale(page, fixture.shop, saleId);
+			await page.click(".size[data-variant='us-10']");
+			await waitForOpen(page);
+			await page.click("#buy");
+			await page.waitForSelector("#draw-entry:not([hidden])");
+		}
+		expect(await violations(pages[0] as Page)).toEqual([]);
+		for (const page of pages) {
+			await page.locator("#draw-outcome:not([hidden])").waitFor({ timeout: 30_000 });
+			expect(await violations(page)).toEqual([]);
+			await page.context().close();
+		}
 	});
 
 	it("finds nothing in the admin console: signed out, the list, a live sale and the editor", async () => {

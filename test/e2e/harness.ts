@@ -119,6 +119,12 @@ export async function text(page: Page, selector: string): Promise<string> {
 export const TEST_PAYMENTS = { PAYMENT_PROVIDER: "test", ALLOW_TEST_PROVIDERS: "1" };
 
 /**
+ * The offline draw beacon (a secret committed to at creation, shared/API.md
+ * "Draws"), so draw sales can be drawn offline; with the test payments.
+ */
+export const DRAW_VARS = { ...TEST_PAYMENTS, DRAW_BEACON: "local" };
+
+/**
  * One shop and one browser for a whole test file, started before its first
  * test and closed after its last. Read `.shop` and `.browser` inside tests.
  * @param vars overrides of wrangler.jsonc "vars" for the shop

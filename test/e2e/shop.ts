@@ -29,6 +29,8 @@ export interface SaleInput {
 	variants?: { id: string; name: string; totalStock: number }[];
 	imageUrl?: string;
 	holdSeconds?: number;
+	/** A draw instead of a race (shared/API.md "Draws"). */
+	mode?: "first_come" | "draw";
 }
 
 export interface Order {

@@ -3,6 +3,7 @@ import { byId, element } from "/assets/lib/dom.js";
 import { formatClockTime, formatCount, formatDateTime, formatMoney, plural } from "/assets/lib/format.js";
 import { hasHolds, sizesOf } from "/assets/lib/sale-sizes.js";
 import { refusedInBackground } from "./console-host.js";
+import { hideDrawFigures, showDrawFigures } from "./draw-figures.js";
 import { Poller } from "./poller.js";
 import { drawChart } from "./sales-chart.js";
 
@@ -177,6 +178,7 @@ export class LivePanel {
 		renderOutcomes(stats.outcomes);
 		renderHoldFigures(sale, stats);
 		renderSizeFigures(sale, stats);
+		void showDrawFigures(sale, () => this.#watchedId === sale.id);
 		this.#drawSeries(figures);
 		view.updated.textContent = `Updated ${formatClockTime(Date.now())}; refreshes every few seconds while this tab is open.`;
 	}
@@ -202,6 +204,7 @@ function showLoading() {
 	view.chart.replaceChildren();
 	view.holdFigures.hidden = true;
 	view.sizeFigures.hidden = true;
+	hideDrawFigures();
 }
 
 /**

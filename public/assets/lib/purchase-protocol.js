@@ -16,9 +16,10 @@ import { backoffMs, NETWORK_FAILURE } from "./api-client.js";
  * What the protocol is doing, for the page to show.
  * - `reserving`: asking for a purchase token;
  * - `buying`: sending the purchase;
+ * - `entering`: sending the entry to a draw;
  * - `waiting`: told "not now" (`code`), it sends again after `waitMs`;
  * - `almost_open`: a hair early for the start, it sends again at the start.
- * @typedef {{ kind: "reserving" } | { kind: "buying" } | { kind: "almost_open" }
+ * @typedef {{ kind: "reserving" } | { kind: "buying" } | { kind: "entering" } | { kind: "almost_open" }
  *           | { kind: "waiting", code: string, waitMs: number }} Progress
  */
 /**
@@ -34,6 +35,9 @@ import { backoffMs, NETWORK_FAILURE } from "./api-client.js";
  *           | { outcome: "no_bot_check" }} SessionResult
  * @typedef {{ outcome: "waiting", position: number } | { outcome: "refused", failure: ApiFailure }
  *           | { outcome: "no_bot_check" }} WaitlistResult
+ * @typedef {import("./shop-api.js").Entry} Entry
+ * @typedef {{ outcome: "entered", entry: Entry } | { outcome: "already_entered", entry: Entry }
+ *           | { outcome: "refused", failure: ApiFailure } | { outcome: "no_bot_check" }} EntryResult
  */
 /**
  * @typedef {object} ProtocolOptions
@@ -63,6 +67,8 @@ export class PurchaseProtocol {
 	#botCheckToken;
 	#onProgress;
 	#signedIn = false;
+	/** @type {string | null} The guest id this browser signed in as, when it signed in here. */
+	#userId = null;
 	/** @type {Promise<SessionResult> | null} */
 	#signingIn = null;
 	/**
@@ -182,6 +188,42 @@ export class PurchaseProtocol {
 	}
 
 	/**
+	 * One press of "Enter the draw", through the same session and purchase
+	 * token as a purchase. Entering twice is harmless: the server answers the
+	 * entry already made, so a retry after a lost answer shows the same one.
+	 * @param {number} quantity
+	 * @param {string | null} variantId
+	 * @returns {Promise<EntryResult>}
+	 */
+	async enter(quantity, variantId) {
+		let renewals = RENEWALS_PER_PRESS;
+		for (;;) {
+			const session = await this.ensureSession();
+			if (session.outcome !== "signed_in") return session;
+			const token = await this.#purchaseToken();
+			if (token.outcome !== "token") return token;
+			this.#onProgress({ kind: "entering" });
+			const purchaseToken = token.token;
+			const body = variantId === null ? { purchaseToken, quantity } : { purchaseToken, quantity, variantId };
+			const outcome = await this.#withRetries(() => this.#api.enter(this.#saleId, body));
+			if (outcome.ok) {
+				const entry = outcome.data.entry;
+				return outcome.status === 201 ? { outcome: "entered", entry } : { outcome: "already_entered", entry };
+			}
+			if ((outcome.code === "invalid_token" || outcome.code === "unauthenticated") && renewals-- > 0) {
+				if (outcome.code === "unauthenticated") this.#signedIn = false;
+				continue;
+			}
+			return { outcome: "refused", failure: outcome };
+		}
+	}
+
+	/** The guest id of a sign-in made by this page, or null (signed in before it loaded). */
+	get userId() {
+		return this.#userId;
+	}
+
+	/**
 	 * Starts paying for the held order, waiting out "not now" answers.
 	 * @returns {Promise<import("./api-client.js").ApiOutcome<{ checkoutUrl: string, provider: string }>>}
 	 */
@@ -206,6 +248,7 @@ export class PurchaseProtocol {
 		if (outcome === null) return { outcome: "no_bot_check" };
 		if (!outcome.ok) return { outcome: "refused", failure: outcome };
 		this.#signedIn = true;
+		this.#userId = outcome.data.userId;
 		return { outcome: "signed_in" };
 	}
 

@@ -14,7 +14,7 @@ import { ApiClient } from "./api-client.js";
  *             startsAt: number, endsAt: number, totalStock: number, remaining: number,
  *             maxPerUser: number, status: SaleStatus, variants?: Variant[], imageUrl?: string | null,
  *             holdSeconds?: number, held?: number, waitlist?: number,
- *             paymentProvider?: string | null }} Sale
+ *             paymentProvider?: string | null, mode?: "first_come" | "draw" }} Sale
  * @typedef {"held" | "confirmed" | "expired" | "cancelled"} OrderStatus
  * @typedef {{ id: string, saleId: string, userId: string, quantity: number, status?: OrderStatus,
  *             createdAt: number, variantId?: string, amountCents?: number, currency?: string,
@@ -23,6 +23,12 @@ import { ApiClient } from "./api-client.js";
  * @typedef {{ purchaseToken: string, expiresAt: number }} PurchaseToken
  * @typedef {{ purchaseToken: string, quantity: number, attemptId: string, variantId?: string }} PurchaseBody
  * @typedef {{ purchaseToken: string, quantity: number, variantId?: string }} WaitlistBody
+ * @typedef {{ purchaseToken: string, quantity: number, variantId?: string }} EntryBody
+ * @typedef {{ commitment: string, nonce: string, variantId: string, quantity: number, createdAt: number }} Entry
+ * @typedef {"open" | "waiting" | "drawn"} DrawStatus
+ * @typedef {{ beacon: "drand-quicknet" | "local", chainHash: string | null, round: number, status: DrawStatus,
+ *             commitment?: string, entrants?: number, entrantsRoot?: string, randomness?: string,
+ *             signature?: string, winners?: string[], runnersUp?: string[], algorithm?: string }} DrawView
  */
 /**
  * @template T
@@ -141,6 +147,40 @@ export class ShopApi {
 	joinWaitlist(saleId, body) {
 		return /** @type {Promise<ApiOutcome<{ position: number }>>} */ (
 			this.#client.call(`${salePath(saleId)}/waitlist`, { method: "POST", body })
+		);
+	}
+
+	/**
+	 * Enters a draw sale: `201` a new entry, `200` the entry the buyer already has.
+	 * @param {string} saleId
+	 * @param {EntryBody} body
+	 * @returns {Promise<ApiOutcome<{ entry: Entry }>>}
+	 */
+	enter(saleId, body) {
+		return /** @type {Promise<ApiOutcome<{ entry: Entry }>>} */ (
+			this.#client.call(`${salePath(saleId)}/entry`, { method: "POST", body })
+		);
+	}
+
+	/**
+	 * The caller's entry in a draw sale, or `404 no_entry`.
+	 * @param {string} saleId
+	 * @returns {Promise<ApiOutcome<{ entry: Entry }>>}
+	 */
+	entry(saleId) {
+		return /** @type {Promise<ApiOutcome<{ entry: Entry }>>} */ (
+			this.#client.call(`${salePath(saleId)}/entry`)
+		);
+	}
+
+	/**
+	 * A draw sale's public draw: its beacon, status, and once drawn the winners.
+	 * @param {string} saleId
+	 * @returns {Promise<ApiOutcome<{ draw: DrawView }>>}
+	 */
+	draw(saleId) {
+		return /** @type {Promise<ApiOutcome<{ draw: DrawView }>>} */ (
+			this.#client.call(`${salePath(saleId)}/draw`)
 		);
 	}
 
