@@ -8,7 +8,7 @@ import type { WakeAt } from "./alarm-scheduler";
  * "Payment providers": 5 more minutes). A payment that lands later is refunded.
  */
 export const EXPIRY_GRACE_MS = 5 * 60_000;
-/** Sessions closed per alarm run; the rest follow in the next run, so one run never holds the object long. */
+/** Sessions closed per alarm run, asked in parallel and within Stripe's rate limits; the rest follow in the next run. */
 const CLOSE_BATCH = 20;
 /** The first retry of a session Stripe could not be told to expire waits this long, doubling after each failure… */
 const FIRST_RETRY_MS = 2_000;
@@ -193,8 +193,12 @@ export class Checkouts {
 				CLOSE_BATCH,
 			)
 			.toArray();
-		for (const row of due) {
-			const answer = await this.#host.expireSession(row.sessionId);
+		// Asked all at once: holds end in bursts (a drop's first minute, a draw's
+		// winners), and one call at a time would let the grace run out first.
+		const answers = await Promise.all(due.map((row) => this.#host.expireSession(row.sessionId)));
+		for (const [index, row] of due.entries()) {
+			const answer = answers[index];
+			if (!answer) continue;
 			// Other requests ran while Stripe answered: a webhook may have confirmed the order.
 			const stillToClose = this.#sql
 				.exec("SELECT 1 FROM checkouts WHERE order_id = ? AND close_at IS NOT NULL", row.orderId)
@@ -206,7 +210,9 @@ export class Checkouts {
 			}
 			this.#sql.exec("UPDATE checkouts SET close_at = NULL WHERE order_id = ?", row.orderId);
 			if (answer.outcome === "complete") this.#host.paid(answer.payment);
-			else if (row.seq !== null) this.#host.closedUnpaid(row.seq);
+			// Closed, or paid but unable to confirm the order (refunded): nobody can
+			// pay for it any more, so a hold still standing ends now, not at its grace.
+			if (row.seq !== null) this.#host.closedUnpaid(row.seq);
 		}
 		this.resume();
 	}

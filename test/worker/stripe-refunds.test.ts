@@ -165,6 +165,18 @@ describe("a hold's end with Stripe", () => {
 		expect((await orderOf(buyer, sale.id))?.status).toBe("confirmed");
 	});
 
+	it("expires the order at once when Stripe says its session was paid for the wrong amount, and refunds that payment", async () => {
+		const { account, sale, buyer, session } = await checkoutOpen("expire-wrong-amount");
+		const paid = account.pay(session.id, { amount_total: 1 });
+
+		// The alarm run that hears Stripe's answer ends the hold, not one at the end of its 5 minutes' grace.
+		await runAlarmsUntil(sale.id, async () => account.calls.some((call) => call.endsWith("/expire")));
+		expect((await orderOf(buyer, sale.id))?.status).toBe("expired");
+		await expectUnitsAddUp(sale.id, [buyer]);
+		await runAlarmsUntil(sale.id, async () => (await refundFigures(sale.id)).refundsPending === 0);
+		expect(account.refunds).toEqual([paid.payment_intent]);
+	});
+
 	it("keeps the hold while Stripe cannot be reached, expires it 5 minutes on, and refunds a payment Stripe took meanwhile", async () => {
 		const { account, sale, buyer, session } = await checkoutOpen("expire-outage");
 		const paid = account.pay(session.id);
