@@ -319,8 +319,8 @@ export class SaleGate extends DurableObject<Env> {
 	keepCheckout(userId: string, orderId: string, sessionId: string): OrderResult {
 		const now = Date.now();
 		if (!this.#settled(now)) return { ok: false, reason: "sale_not_found" };
-		const latest = this.#stock.ordersOf(userId).latest;
-		const held = latest?.order.id === orderId && latest.order.status === "held" ? latest : null;
+		const named = this.#stock.ordersOf(userId).byId(orderId);
+		const held = named?.order.status === "held" ? named : null;
 		this.#payments.keepCheckout(
 			orderId,
 			held?.seq ?? null,
@@ -328,8 +328,8 @@ export class SaleGate extends DurableObject<Env> {
 			held?.order.holdExpiresAt ?? null,
 			now,
 		);
-		if (!latest) return { ok: false, reason: "no_order" };
-		if (!held) return { ok: false, reason: "not_held", order: latest.order };
+		if (!named) return { ok: false, reason: "no_order" };
+		if (!held) return { ok: false, reason: "not_held", order: named.order };
 		return { ok: true, order: held.order };
 	}
 

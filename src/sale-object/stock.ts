@@ -40,6 +40,8 @@ export interface BuyerOrders {
 	latest: HeldOrder | null;
 	/** The order a given attempt created, if any. */
 	byAttempt(attemptId: string): HeldOrder | null;
+	/** The buyer's order with this id, if any. */
+	byId(orderId: string): HeldOrder | null;
 	/** Whether the buyer ever had an order here. */
 	any: boolean;
 }
@@ -203,6 +205,7 @@ export class Stock {
 			live,
 			latest: live ?? held(rows[0]),
 			byAttempt: (attemptId) => held(rows.find((row) => row.attemptId === attemptId)),
+			byId: (orderId) => held(rows.find((row) => row.id === orderId)),
 			any: rows.length > 0,
 		};
 	}

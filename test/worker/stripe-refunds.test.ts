@@ -49,6 +49,21 @@ describe("checkout with Stripe", () => {
 		expect(account.sessions.size).toBe(1);
 	});
 
+	it("answers about the order a session was made for, even when the buyer holds another one by then", async () => {
+		StripeAccount.open();
+		const sale = await createHoldSale("keep-named-order");
+		const buyer = await Buyer.named(uniqueSaleId("keep-named-order-buyer"));
+		const first = await holdFor(buyer, sale.id);
+		await buyer.post(sale.id, "order/cancel");
+		const second = await holdFor(buyer, sale.id, "us-10");
+
+		// The session Stripe made for the first order comes back after the buyer held the second.
+		const answer = await env.SALE_GATE.getByName(sale.id).keepCheckout(buyer.userId, first.id, "cs_test_late");
+
+		expect(answer).toMatchObject({ ok: false, reason: "not_held", order: { id: first.id, status: "cancelled" } });
+		expect(await orderOf(buyer, sale.id)).toMatchObject({ id: second.id, status: "held" });
+	});
+
 	it("answers 409 not_held for an order the buyer cancelled, and opens no session", async () => {
 		const account = StripeAccount.open();
 		const sale = await createHoldSale("checkout-cancelled");
