@@ -1,3 +1,5 @@
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { SalesSeries } from "../../src/sale-object";
 import { clockAt, createDrawSale, enter, entryOf } from "./draw-helpers";
@@ -48,6 +50,28 @@ describe("entries over time in the admin overview", () => {
 		expect(series.bucketMs).toBe(2_000);
 		expect(series.entered).toEqual([0, 0, 1, 0]);
 		expect(series.entered).toHaveLength(series.confirmed.length);
+	});
+
+	it("counts the entries an object took before storage version 7 when it upgrades", async () => {
+		const startsAt = Date.now() - 1_000;
+		const sale = await createDrawSale("entry-series-upgrade", { startsAt, endsAt: startsAt + 60_000 });
+		clockAt(startsAt + 2_500);
+		for (const name of ["series-erin", "series-frank"]) {
+			await entryOf(await enter(await Buyer.named(name), sale.id));
+		}
+		// The object as version 6 code left it: the same entries, and no count of them per bucket.
+		const gate = env.SALE_GATE.getByName(sale.id);
+		await runInDurableObject(gate, (_, state) => {
+			state.storage.sql.exec("DROP TABLE draw_entries_per_bucket");
+			state.storage.sql.exec("UPDATE schema_version SET version = 6");
+		});
+		await evictDurableObject(gate);
+
+		clockAt(startsAt + 4_000);
+		expect((await seriesOf(sale.id)).entered).toEqual([0, 0, 2, 0]);
+		clockAt(startsAt + 4_500);
+		await entryOf(await enter(await Buyer.named("series-grace"), sale.id));
+		expect((await seriesOf(sale.id)).entered).toEqual([0, 0, 2, 0, 1]);
 	});
 
 	it("leaves a first-come sale's series as it was: orders only, no entries", async () => {
