@@ -101,7 +101,15 @@ const gateStatsSchema = z.object({
 });
 sameShape<Exactly<z.infer<typeof gateStatsSchema>, GateStats>>();
 
-const seriesSchema = z.object({ startsAt: epochMillis, bucketMs: count, confirmed: z.array(count) });
+const seriesSchema = z.object({
+	startsAt: epochMillis,
+	bucketMs: count,
+	confirmed: z.array(count),
+	entered: z
+		.array(count)
+		.optional()
+		.describe("Draw sales only: entries per bucket, over the same buckets as `confirmed`"),
+});
 sameShape<Exactly<z.infer<typeof seriesSchema>, SalesSeries>>();
 
 /** `GET /admin/sales/{saleId}`: the object's figures plus what the order book (D1) has recorded. */

@@ -1,7 +1,9 @@
+import type { SaleRow } from "../domain/sale";
 import { NONCE_BYTES } from "../draw/draw-v1";
 import type { Entrant } from "../draw/entrant-list";
 import { bytesToHex } from "../draw/hex";
 import { columns, type Row } from "./columns";
+import { bucketCounts, seriesBucketMs } from "./sales-series";
 
 /** A buyer's entry as its owner sees it (shared/API.md "Draws"); the nonce is shown to nobody else. */
 export interface Entry {
@@ -28,12 +30,17 @@ const INSERT_ENTRY = `INSERT INTO draw_entries (${ENTRY.names}) VALUES (${ENTRY.
 const SELECT_ENTRY_OF = `SELECT ${ENTRY.select} FROM draw_entries WHERE user_id = ?`;
 const SELECT_BY_COMMITMENT = `SELECT ${ENTRY.select} FROM draw_entries WHERE commitment = ?`;
 const ENTRANT = "commitment, variant_id AS variantId, quantity";
+const COUNT_IN_BUCKET = `INSERT INTO draw_entries_per_bucket (bucket, entries) VALUES (?, 1)
+	ON CONFLICT (bucket) DO UPDATE SET entries = entries + 1`;
 
 /**
  * The entries of a draw sale, in table `draw_entries`: one per buyer, each
  * with the nonce the server drew for it and its commitment
  * (doorbuster-draw-v1 step 1). Nothing here is held in memory, so a million
- * entrants cost the isolate no more than ten.
+ * entrants cost the isolate no more than ten. Entries over time are counted
+ * as they come, in `draw_entries_per_bucket`: the table has no order to
+ * resume a count from, and counting a million entries at every poll of the
+ * console would hold the object for hundreds of milliseconds.
  */
 export class DrawEntries {
 	readonly #sql: SqlStorage;
@@ -53,10 +60,12 @@ export class DrawEntries {
 	}
 
 	/**
-	 * Records a new entry inside the caller's transaction; `commit` makes its
-	 * commitment from the nonce drawn here.
+	 * Records a new entry, and counts it in its bucket of the sale's series,
+	 * inside the caller's transaction; `commit` makes its commitment from the
+	 * nonce drawn here.
 	 */
 	add(
+		sale: Pick<SaleRow, "startsAt" | "endsAt">,
 		userId: string,
 		variantId: string,
 		quantity: number,
@@ -66,7 +75,19 @@ export class DrawEntries {
 		const nonce = bytesToHex(crypto.getRandomValues(new Uint8Array(NONCE_BYTES)));
 		const entry: EntryRow = { commitment: commit(nonce), userId, nonce, variantId, quantity, createdAt: now };
 		this.#sql.exec(INSERT_ENTRY, ...ENTRY.values(entry));
+		this.#sql.exec(COUNT_IN_BUCKET, Math.floor((now - sale.startsAt) / seriesBucketMs(sale)));
 		return strip(entry) as Entry;
+	}
+
+	/** Entries per bucket (seriesBucketMs) from the start up to now or the end: at most 3,600 rows read. */
+	perBucket(sale: Pick<SaleRow, "startsAt" | "endsAt">, now: number): number[] {
+		const counts = new Map<number, number>();
+		for (const { bucket, entries } of this.#sql.exec<{ bucket: number; entries: number }>(
+			"SELECT bucket, entries FROM draw_entries_per_bucket",
+		)) {
+			counts.set(bucket, entries);
+		}
+		return bucketCounts(sale, now, (bucket) => counts.get(bucket));
 	}
 
 	/** Every entrant in canonical order: by commitment, the table's key, whose BINARY order is the hex's byte order. */

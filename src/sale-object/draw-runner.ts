@@ -156,7 +156,7 @@ export class DrawRunner {
 		const row = this.#row;
 		if (!row) throw new Error("enter() on a sale without a draw");
 		const entry = this.#host.storage.transactionSync(() => {
-			const added = this.#host.entries.add(userId, variantId, quantity, now, (nonce) =>
+			const added = this.#host.entries.add(sale, userId, variantId, quantity, now, (nonce) =>
 				entryCommitment(sale.id, userId, nonce),
 			);
 			this.#sql.exec("UPDATE draw SET entrants = entrants + 1");

@@ -85,6 +85,8 @@ export interface SalesSeries {
 	startsAt: number;
 	bucketMs: number;
 	confirmed: number[];
+	/** A draw sale only: entries per bucket, over the same buckets as `confirmed`. */
+	entered?: number[];
 }
 
 /** Everything the admin view of one sale shows, in one call. */

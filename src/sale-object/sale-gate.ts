@@ -403,7 +403,7 @@ export class SaleGate extends DurableObject<Env> {
 		return {
 			sale: withStatus(this.#recordOf(sale), now),
 			stats: this.#stats(sale),
-			series: this.#series.of(sale, now),
+			series: this.#seriesOf(sale, now),
 		};
 	}
 
@@ -416,7 +416,7 @@ export class SaleGate extends DurableObject<Env> {
 	/** Orders over time. */
 	series(): SalesSeries | null {
 		const sale = this.#stock.sale;
-		return sale ? this.#series.of(sale, Date.now()) : null;
+		return sale ? this.#seriesOf(sale, Date.now()) : null;
 	}
 
 	/** Adds outcomes an edge isolate decided on its own since it last reported. */
@@ -572,6 +572,12 @@ export class SaleGate extends DurableObject<Env> {
 			variants.find((variant) => variant.id === variantId) ??
 			invalid(`variantId: this sale has no variant "${variantId}"`)
 		);
+	}
+
+	/** Orders over time, and for a draw sale entries over time too. */
+	#seriesOf(sale: SaleRow, now: number): SalesSeries {
+		const series = this.#series.of(sale, now);
+		return sale.mode === "draw" ? { ...series, entered: this.#entries.perBucket(sale, now) } : series;
 	}
 
 	#refuse(reason: "sold_out" | "not_started" | "ended", sale: SaleRow): PurchaseResult {

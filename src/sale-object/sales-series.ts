@@ -15,6 +15,27 @@ export interface SeriesHost {
 }
 
 /**
+ * The width of a sale's series buckets: a second, unless the sale lasts so
+ * long that there would be more than MAX_SERIES_BUCKETS; then wider, so the
+ * answer stays small. A sale's times are fixed once it starts, so a count
+ * kept per bucket while it is live keeps its meaning.
+ */
+export function seriesBucketMs(sale: Pick<SaleRow, "startsAt" | "endsAt">): number {
+	return Math.max(1, Math.ceil((sale.endsAt - sale.startsAt) / MAX_SERIES_BUCKETS / 1000)) * 1000;
+}
+
+/** The counts of the buckets from `startsAt` up to now or the end, with 0 where `countOf` has none. */
+export function bucketCounts(
+	sale: Pick<SaleRow, "startsAt" | "endsAt">,
+	now: number,
+	countOf: (bucket: number) => number | undefined,
+): number[] {
+	const until = Math.min(now, sale.endsAt);
+	const buckets = Math.max(0, Math.ceil((until - sale.startsAt) / seriesBucketMs(sale)));
+	return Array.from({ length: buckets }, (_, bucket) => countOf(bucket) ?? 0);
+}
+
+/**
  * Confirmed orders over time, read from the orders themselves and tallied
  * in memory. Orders are only ever appended, so each call counts just the
  * orders since the last one: the admin console polls this during the drop,
@@ -29,13 +50,9 @@ export class SeriesTally {
 		this.#host = host;
 	}
 
-	/**
-	 * Buckets are a second long unless the sale lasts so long that they would
-	 * exceed MAX_SERIES_BUCKETS; then they widen, so the answer stays small.
-	 */
+	/** Confirmed orders per bucket (seriesBucketMs) from the start up to now or the end. */
 	of(sale: Pick<SaleRow, "startsAt" | "endsAt">, now: number): SalesSeries {
-		const lifeMs = sale.endsAt - sale.startsAt;
-		const bucketMs = Math.max(1, Math.ceil(lifeMs / MAX_SERIES_BUCKETS / 1000)) * 1000;
+		const bucketMs = seriesBucketMs(sale);
 		if (this.#tally?.startsAt !== sale.startsAt || this.#tally.bucketMs !== bucketMs) {
 			this.#tally = { startsAt: sale.startsAt, bucketMs, counts: new Map(), lastSeq: 0 };
 		}
@@ -44,9 +61,7 @@ export class SeriesTally {
 			tally.counts.set(bucket, (tally.counts.get(bucket) ?? 0) + n);
 			tally.lastSeq = Math.max(tally.lastSeq, last);
 		}
-		const until = Math.min(now, sale.endsAt);
-		const buckets = Math.max(0, Math.ceil((until - sale.startsAt) / bucketMs));
-		const confirmed = Array.from({ length: buckets }, (_, bucket) => tally.counts.get(bucket) ?? 0);
+		const confirmed = bucketCounts(sale, now, (bucket) => tally.counts.get(bucket));
 		return { startsAt: sale.startsAt, bucketMs, confirmed };
 	}
 }

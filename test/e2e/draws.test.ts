@@ -165,6 +165,11 @@ describe("a draw sale, in the browser", () => {
 		expect(await text(admin, "#draw-status")).toBe("Open");
 		expect(await text(admin, "#draw-beacon")).toBe("Local (test)");
 		expect(await text(admin, "#draw-entrants")).toBe("At the close");
+		// The chart counts entries as they come, where a first-come sale shows its orders.
+		expect(await text(admin, "#chart-title")).toBe("Entries per second");
+		expect(await text(admin, "#chart-summary")).toMatch(
+			/^Entries per second since .*: 2 entries in all, peak /,
+		);
 
 		for (const page of pages) await page.locator("#draw-outcome:not([hidden])").waitFor({ timeout: 30_000 });
 		const draw = await drawOf(saleId);

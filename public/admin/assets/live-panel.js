@@ -48,6 +48,7 @@ const view = {
 	recorded: byId("stat-recorded"),
 	pending: byId("stat-pending"),
 	fill: byId("live-fill"),
+	chartTitle: byId("chart-title"),
 	chart: /** @type {SVGSVGElement} */ (/** @type {unknown} */ (byId("chart"))),
 	chartSummary: byId("chart-summary"),
 	outcomeRows: byId("outcome-rows"),
@@ -185,8 +186,14 @@ export class LivePanel {
 
 	/** @param {LiveFigures} figures */
 	#drawSeries({ sale, series }) {
-		const empty = sale.status === "upcoming" ? `Opens at ${formatDateTime(sale.startsAt)}` : "No orders yet";
-		view.chartSummary.textContent = drawChart(view.chart, series, empty);
+		// A draw sells nothing while it is open: what moves then is the entries.
+		const plotted = series.entered
+			? { counts: series.entered, label: "Entries per second", one: "entry", many: "entries" }
+			: { counts: series.confirmed, label: "Orders per second", one: "order", many: "orders" };
+		const empty =
+			sale.status === "upcoming" ? `Opens at ${formatDateTime(sale.startsAt)}` : `No ${plotted.many} yet`;
+		view.chartTitle.textContent = plotted.label;
+		view.chartSummary.textContent = drawChart(view.chart, series, plotted, empty);
 	}
 }
 

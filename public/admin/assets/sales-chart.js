@@ -1,10 +1,15 @@
-import { formatClockTime, plural } from "/assets/lib/format.js";
+import { formatClockTime, formatCount } from "/assets/lib/format.js";
 
 /**
- * Orders per second over a sale's life, drawn as inline SVG bars. The SVG is
- * drawn at the size it is shown, so its text stays legible on a phone.
+ * Orders (or a draw's entries) per second over a sale's life, drawn as inline
+ * SVG bars. The SVG is drawn at the size it is shown, so its text stays
+ * legible on a phone.
  *
- * @typedef {{ startsAt: number, bucketMs: number, confirmed: number[] }} Series
+ * @typedef {{ startsAt: number, bucketMs: number, confirmed: number[], entered?: number[] }} Series
+ *   the admin overview's series: `entered` is there for draw sales only
+ * @typedef {{ counts: number[], label: string, one: string, many: string }} Plotted
+ *   which of the series' counts to draw, over its buckets: `label` names the rate
+ *   ("Orders per second"), `one` and `many` what is counted ("order", "orders")
  */
 
 const SVG = "http://www.w3.org/2000/svg";
@@ -18,16 +23,17 @@ const MIN_SLOTS = 60;
 /**
  * @param {SVGSVGElement} svg
  * @param {Series} series
+ * @param {Plotted} plotted
  * @param {string} emptyText shown when there is nothing to plot yet
  * @returns {string} a summary of the chart for assistive technology
  */
-export function drawChart(svg, series, emptyText) {
+export function drawChart(svg, series, plotted, emptyText) {
 	const width = Math.max(240, Math.round(svg.getBoundingClientRect().width));
 	svg.setAttribute("viewBox", `0 0 ${width} ${HEIGHT}`);
 	svg.setAttribute("height", String(HEIGHT));
 	const plotWidth = width - PAD.left - PAD.right;
 	const plotHeight = HEIGHT - PAD.top - PAD.bottom;
-	const bars = perSecondBars(series, Math.max(1, Math.floor(plotWidth / MIN_BAR_PX)));
+	const bars = perSecondBars(series, plotted.counts, Math.max(1, Math.floor(plotWidth / MIN_BAR_PX)));
 	const peak = bars.reduce((best, bar) => (bar.rate > best.rate ? bar : best), {
 		rate: 0,
 		at: series.startsAt,
@@ -43,7 +49,7 @@ export function drawChart(svg, series, emptyText) {
 		);
 		nodes.push(label(formatRate(rate), PAD.left - 6, y(rate) + 4, "end"));
 	}
-	const total = series.confirmed.reduce((sum, n) => sum + n, 0);
+	const total = plotted.counts.reduce((sum, n) => sum + n, 0);
 	if (total === 0) {
 		nodes.push(label(emptyText, PAD.left + plotWidth / 2, PAD.top + plotHeight / 2, "middle", "chart-empty"));
 	}
@@ -72,8 +78,8 @@ export function drawChart(svg, series, emptyText) {
 	}
 	const summary =
 		total === 0
-			? `Orders per second: ${emptyText}`
-			: `Orders per second since ${formatClockTime(series.startsAt)}: ${plural(total, "order")} in all, peak ${formatRate(peak.rate)} per second at ${formatClockTime(peak.at)}.`;
+			? `${plotted.label}: ${emptyText}`
+			: `${plotted.label} since ${formatClockTime(series.startsAt)}: ${formatCount(total)} ${total === 1 ? plotted.one : plotted.many} in all, peak ${formatRate(peak.rate)} per second at ${formatClockTime(peak.at)}.`;
 	const title = shape("title", {});
 	title.textContent = summary;
 	svg.replaceChildren(title, ...nodes);
@@ -81,21 +87,21 @@ export function drawChart(svg, series, emptyText) {
 }
 
 /**
- * The series merged into at most `maxBars` bars, each the average rate over
- * the seconds it covers.
- * @param {Series} series
+ * Counts per bucket of the series merged into at most `maxBars` bars, each
+ * the average rate over the seconds it covers.
+ * @param {Pick<Series, "startsAt" | "bucketMs">} series
+ * @param {number[]} counts
  * @param {number} maxBars
  * @returns {{ rate: number, at: number, end: number }[]}
  */
-export function perSecondBars(series, maxBars) {
-	const { confirmed, bucketMs, startsAt } = series;
-	const group = Math.max(1, Math.ceil(confirmed.length / maxBars));
+export function perSecondBars({ startsAt, bucketMs }, counts, maxBars) {
+	const group = Math.max(1, Math.ceil(counts.length / maxBars));
 	const bars = [];
-	for (let first = 0; first < confirmed.length; first += group) {
-		const slice = confirmed.slice(first, first + group);
-		const orders = slice.reduce((sum, n) => sum + n, 0);
+	for (let first = 0; first < counts.length; first += group) {
+		const slice = counts.slice(first, first + group);
+		const n = slice.reduce((sum, count) => sum + count, 0);
 		const at = startsAt + first * bucketMs;
-		bars.push({ rate: orders / ((slice.length * bucketMs) / 1000), at, end: at + slice.length * bucketMs });
+		bars.push({ rate: n / ((slice.length * bucketMs) / 1000), at, end: at + slice.length * bucketMs });
 	}
 	return bars;
 }
