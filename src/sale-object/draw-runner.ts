@@ -97,10 +97,11 @@ export class DrawRunner {
 	/**
 	 * Per variant, what a runner-up scan that found nobody learnt: from drawn
 	 * position `from` on, every entrant of the variant not yet offered asks
-	 * at least `smallest` units (Infinity: none is left). Entrants, the drawn
-	 * order and picks never shrink that set and `offer_from` only grows, so
-	 * fewer units find nobody there either, and the scan (two point queries a
-	 * position, to the end of the order) is skipped. In memory only: a
+	 * at least `smallest` units (Infinity: none is left). Entrants and the
+	 * drawn order never change once drawn, picks only remove entrants and
+	 * `offer_from` only grows, so fewer units find nobody there later either,
+	 * and the scan (two point queries a position, to the end of the order,
+	 * inside the holds alarm's transaction) is skipped. In memory only: a
 	 * restart simply scans once more.
 	 */
 	readonly #noFit = new Map<string, { from: number; smallest: number }>();
@@ -380,8 +381,9 @@ export class DrawRunner {
 			if (known && known.from <= offerFrom && units < known.smallest) break;
 			const found = this.#firstFitting(reader, offerFrom, row.entrants, variantId, units);
 			if (found.position === null) {
-				// Only a scan before this call picked anyone is kept: if the caller's
-				// transaction rolls back, entrants picked here are offerable again.
+				// Kept only if this call picked nobody first: a rollback of the caller's
+				// transaction would make those entrants offerable again, and the memory
+				// would outlive it. (Each transaction offers a variant once: #release.)
 				if (!pickedHere) this.#noFit.set(variantId, { from: offerFrom, smallest: found.smallest });
 				break;
 			}
