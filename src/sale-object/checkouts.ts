@@ -149,13 +149,26 @@ export class Checkouts {
 	 */
 	earliestHoldExpiry(): number | null {
 		if (!this.#anyToClose()) return this.#host.earliestHoldExpiry();
-		return this.#sql
+		// Two queries, not one MIN over every held order (this runs after each
+		// cancel and expiry batch): the first walks orders_held_by_expiry and stops
+		// at the first hold not waiting; the second reads only the sessions to close
+		// (CROSS JOIN keeps SQLite from driving it from every held order instead).
+		const notWaiting = this.#sql
+			.exec<{ at: number }>(
+				`SELECT o.hold_expires_at AS at FROM orders AS o
+				 WHERE o.status = 'held' AND o.hold_expires_at IS NOT NULL
+				   AND NOT EXISTS (SELECT 1 FROM checkouts AS c WHERE c.order_seq = o.seq AND c.close_at IS NOT NULL)
+				 ORDER BY o.hold_expires_at LIMIT 1`,
+			)
+			.toArray()[0]?.at;
+		const waiting = this.#sql
 			.exec<{ at: number | null }>(
-				`SELECT MIN(CASE WHEN c.close_at IS NULL THEN o.hold_expires_at ELSE c.grace_until END) AS at
-				 FROM orders AS o LEFT JOIN checkouts AS c ON c.order_seq = o.seq
-				 WHERE o.status = 'held'`,
+				`SELECT MIN(c.grace_until) AS at FROM checkouts AS c CROSS JOIN orders AS o ON o.seq = c.order_seq
+				 WHERE c.close_at IS NOT NULL AND o.status = 'held'`,
 			)
 			.one().at;
+		if (notWaiting === undefined) return waiting;
+		return waiting === null ? notWaiting : Math.min(notWaiting, waiting);
 	}
 
 	/**

@@ -94,6 +94,17 @@ export class DrawRunner {
 	readonly #host: DrawHost;
 	readonly #sql: SqlStorage;
 	#row: DrawRow | null = null;
+	/**
+	 * Per variant, what a runner-up scan that found nobody learnt: from drawn
+	 * position `from` on, every entrant of the variant not yet offered asks
+	 * at least `smallest` units (Infinity: none is left). Entrants and the
+	 * drawn order never change once drawn, picks only remove entrants and
+	 * `offer_from` only grows, so fewer units find nobody there later either,
+	 * and the scan (two point queries a position, to the end of the order,
+	 * inside the holds alarm's transaction) is skipped. In memory only: a
+	 * restart simply scans once more.
+	 */
+	readonly #noFit = new Map<string, { from: number; smallest: number }>();
 
 	constructor(host: DrawHost) {
 		this.#host = host;
@@ -102,6 +113,7 @@ export class DrawRunner {
 
 	/** Reads the draw row, once the object has tables. */
 	load(): void {
+		this.#noFit.clear();
 		this.#row = this.#sql.exec<Row<DrawRow>>(`SELECT ${DRAW.select} FROM draw`).toArray()[0] ?? null;
 	}
 
@@ -111,6 +123,7 @@ export class DrawRunner {
 	 * new local secret; any other sale has no draw.
 	 */
 	configure(sale: SaleRow, beacon: BeaconKind): void {
+		this.#noFit.clear();
 		if (sale.mode !== "draw") {
 			this.#sql.exec("DELETE FROM draw");
 			this.#row = null;
@@ -360,30 +373,48 @@ export class DrawRunner {
 			.exec<{ offerFrom: number }>("SELECT offer_from AS offerFrom FROM draw")
 			.one().offerFrom;
 		let offerFrom = stored;
+		let pickedHere = false;
 		for (;;) {
 			const units = this.#host.remainingOf(variantId);
 			if (units <= 0) break;
-			const position = this.#firstFitting(reader, offerFrom, row.entrants, variantId, units);
-			if (position === null) break;
-			this.#pick(position, reader.at(position), false, now);
+			const known = this.#noFit.get(variantId);
+			if (known && known.from <= offerFrom && units < known.smallest) break;
+			const found = this.#firstFitting(reader, offerFrom, row.entrants, variantId, units);
+			if (found.position === null) {
+				// Kept only if this call picked nobody first: a rollback of the caller's
+				// transaction would make those entrants offerable again, and the memory
+				// would outlive it. (Each transaction offers a variant once: #release.)
+				if (!pickedHere) this.#noFit.set(variantId, { from: offerFrom, smallest: found.smallest });
+				break;
+			}
+			this.#pick(found.position, reader.at(found.position), false, now);
+			pickedHere = true;
 			while (offerFrom < row.entrants && this.#picked(offerFrom)) offerFrom++;
 		}
 		if (offerFrom !== stored) this.#sql.exec("UPDATE draw SET offer_from = ?", offerFrom);
 	}
 
+	/**
+	 * The earliest position from `from` not yet offered whose entrant's
+	 * variant and quantity fit `units`; or none, with the smallest quantity
+	 * an entrant of the variant there asks (Infinity if there is none).
+	 */
 	#firstFitting(
 		reader: OrderReader,
 		from: number,
 		count: number,
 		variantId: string,
 		units: number,
-	): number | null {
+	): { position: number } | { position: null; smallest: number } {
+		let smallest = Number.POSITIVE_INFINITY;
 		for (let position = from; position < count; position++) {
 			if (this.#picked(position)) continue;
 			const entry = this.#host.entries.byCommitment(reader.at(position));
-			if (entry && entry.variantId === variantId && entry.quantity <= units) return position;
+			if (!entry || entry.variantId !== variantId) continue;
+			if (entry.quantity <= units) return { position };
+			smallest = Math.min(smallest, entry.quantity);
 		}
-		return null;
+		return { position: null, smallest };
 	}
 
 	#picked(position: number): boolean {

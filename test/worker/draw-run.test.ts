@@ -1,4 +1,4 @@
-import { abortAllDurableObjects, runDurableObjectAlarm } from "cloudflare:test";
+import { abortAllDurableObjects, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Order } from "../../src/domain/order";
@@ -156,6 +156,69 @@ describe("a draw with the local beacon", () => {
 		});
 		expect((await orderOf(lapsed.buyer, sale.id))?.status).toBe("expired");
 		expect(verifyDraw(await drawDocuments(sale.id), { allowLocal: true }).ok).toBe(true);
+	});
+	it("offers a size whose entrants all won to nobody without scanning the drawn order again, and a unit that comes back later still to the runner-up it fits", async () => {
+		// us-10's two entrants always win (they ask for all of its stock); us-9's
+		// entry for two loses unless it comes first in drawn order (one time in three).
+		const variants = [
+			{ id: "us-9", name: "US 9", totalStock: 2 },
+			{ id: "us-10", name: "US 10", totalStock: 2 },
+		];
+		const asks = [
+			{ variantId: "us-10", quantity: 1 },
+			{ variantId: "us-10", quantity: 1 },
+			{ variantId: "us-9", quantity: 1 },
+			{ variantId: "us-9", quantity: 1 },
+			{ variantId: "us-9", quantity: 2 },
+		];
+		let drawn: { saleId: string; buyers: Buyer[]; entries: Entry[] } | null = null;
+		for (let attempt = 0; attempt < 12 && drawn === null; attempt++) {
+			vi.useRealTimers();
+			const sale = await createDrawSale(`run-no-fit-${attempt}`, {
+				variants,
+				totalStock: 4,
+				maxPerUser: 2,
+				holdSeconds: 60,
+			});
+			const buyers: Buyer[] = [];
+			const entries: Entry[] = [];
+			for (const [i, ask] of asks.entries()) {
+				const buyer = await Buyer.named(`run-no-fit-${attempt}-${i}`);
+				buyers.push(buyer);
+				entries.push(await entryOf(await enter(buyer, sale.id, ask)));
+			}
+			clockAt(sale.endsAt);
+			const view = await runAlarmsUntilDraw(sale.id, "drawn");
+			if (!view.winners?.includes(entries[4]?.commitment as string))
+				drawn = { saleId: sale.id, buyers, entries };
+		}
+		if (!drawn) throw new Error("the entry for two won twelve draws in a row");
+		const { saleId, buyers, entries } = drawn;
+		const [c1, c2, a, b, pair] = buyers as [Buyer, Buyer, Buyer, Buyer, Buyer];
+
+		// Each runner-up scan reads draw_picks once a position; counted at the platform's SQL binding.
+		let positionReads = 0;
+		await runInDurableObject(env.SALE_GATE.getByName(saleId), (_instance, state) => {
+			const exec = state.storage.sql.exec.bind(state.storage.sql);
+			vi.spyOn(state.storage.sql, "exec").mockImplementation((query, ...bindings) => {
+				if (query.includes("FROM draw_picks WHERE position")) positionReads++;
+				return exec(query, ...bindings);
+			});
+		});
+		expect((await c1.post(saleId, "order/cancel")).status).toBe(200);
+		expect(positionReads).toBeGreaterThan(0);
+		positionReads = 0;
+		expect((await c2.post(saleId, "order/cancel")).status).toBe(200);
+		// The first scan found no us-10 entrant left: two units fit nobody either.
+		expect(positionReads).toBe(0);
+		expect((await truth(saleId)).variants.find((variant) => variant.id === "us-10")?.remaining).toBe(2);
+
+		// One us-9 unit back fits nobody (the entry left asks for two); the second makes two.
+		expect((await a.post(saleId, "order/cancel")).status).toBe(200);
+		expect((await drawView(saleId)).runnersUp).toEqual([]);
+		expect((await b.post(saleId, "order/cancel")).status).toBe(200);
+		expect((await drawView(saleId)).runnersUp).toEqual([entries[4]?.commitment]);
+		expect(await orderOf(pair, saleId)).toMatchObject({ status: "held", variantId: "us-9", quantity: 2 });
 	});
 });
 

@@ -1,6 +1,6 @@
-import { evictDurableObject, runDurableObjectAlarm } from "cloudflare:test";
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { admin, Buyer, errorCode, saleInput, uniqueSaleId } from "./helpers";
 import { createHoldSale, expectUnitsAddUp, orderOf, runAlarmsUntil, truth } from "./hold-helpers";
 import { checkOut, configureStripe, deliverPaid, holdFor, StripeAccount } from "./stripe-account";
@@ -213,6 +213,44 @@ describe("a hold's end with Stripe", () => {
 
 		expect(account.refunds).toEqual([paid.payment_intent]);
 		expect((await orderOf(buyer, sale.id))?.status).toBe("expired");
+	});
+
+	it("finds the next hold's end after a cancel without reading every held order while a session waits to close", async () => {
+		const holds = 60;
+		const account = StripeAccount.open();
+		const sale = await createHoldSale("cancel-among-many", {
+			variants: [{ id: "us-9", name: "US 9", totalStock: holds }],
+			totalStock: holds,
+		});
+		const buyers: Buyer[] = [];
+		for (let i = 0; i < holds; i++) {
+			const buyer = await Buyer.named(uniqueSaleId(`cancel-among-many-${i}`));
+			await holdFor(buyer, sale.id);
+			buyers.push(buyer);
+		}
+		const [paying, cancelling] = buyers as [Buyer, Buyer];
+		const session = await checkOut(account, paying, sale.id);
+
+		// Rows read, as the platform's SQL cursors count them, by everything the cancel runs.
+		const cursors: SqlStorageCursor<Record<string, SqlStorageValue>>[] = [];
+		const spy = await runInDurableObject(env.SALE_GATE.getByName(sale.id), (_instance, state) => {
+			const exec = state.storage.sql.exec.bind(state.storage.sql);
+			return vi.spyOn(state.storage.sql, "exec").mockImplementation((query, ...bindings) => {
+				const cursor = exec(query, ...bindings);
+				cursors.push(cursor);
+				return cursor;
+			});
+		});
+		expect((await cancelling.post(sale.id, "order/cancel")).status).toBe(200);
+		spy.mockRestore();
+		const rowsRead = cursors.reduce((sum, cursor) => sum + cursor.rowsRead, 0);
+		expect(rowsRead).toBeLessThan(holds);
+
+		// The deadline it found is still the right one: the paying buyer's session closes, then the holds end.
+		await runAlarmsUntil(sale.id, async () => (await truth(sale.id)).held === 0);
+		expect(account.sessions.get(session.id)?.status).toBe("expired");
+		expect((await orderOf(paying, sale.id))?.status).toBe("expired");
+		expect((await truth(sale.id)).variants[0]?.remaining).toBe(holds);
 	});
 
 	it("expires the session of an order the buyer cancels", async () => {
