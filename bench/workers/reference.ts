@@ -16,10 +16,15 @@ import { SaleGate } from "../../src/sale-object";
  *   `run_worker_first`, deployed as Doorbuster is.
  * - `/ref/inside/*`: Doorbuster's own SaleGate class, driven directly, to see
  *   what a purchase costs inside the object as the number of buyers grows.
+ * - `POST /ref/app/hold-many`: many purchases in one of the app's own sale
+ *   objects, over RPC all at once, so that the holds they place come due
+ *   together (`--holds`, mass expiry).
  */
 interface ReferenceEnv {
 	REF_WRITER: DurableObjectNamespace<RefWriter>;
 	INSIDE_GATE: DurableObjectNamespace<InsideGate>;
+	/** The app's SaleGate namespace (script "doorbuster" in the same workerd). */
+	APP_GATE: DurableObjectNamespace<SaleGate>;
 	ORDER_QUEUE: Queue;
 	REF_LIMITER: RateLimit;
 }
@@ -88,6 +93,36 @@ export class InsideGate extends SaleGate {
 
 const json = (body: unknown, status = 200) => Response.json(body, { status });
 
+/** What `/ref/app/hold-many` placed: orders created, and the first and last of their hold deadlines. */
+export interface HoldMany {
+	created: number;
+	firstDeadline: number | null;
+	lastDeadline: number | null;
+}
+
+/**
+ * Buys one unit for each of `count` buyers in the app's sale object, the
+ * calls all in flight at once: the object takes them one after another as
+ * fast as it can, which over HTTP, rate limits and tokens it cannot.
+ */
+async function holdMany(env: ReferenceEnv, url: URL): Promise<HoldMany> {
+	const gate = env.APP_GATE.getByName(url.searchParams.get("sale") ?? "");
+	const prefix = url.searchParams.get("prefix") ?? "b";
+	const from = Number(url.searchParams.get("from") ?? 0);
+	const count = Number(url.searchParams.get("count") ?? 0);
+	const results = await Promise.all(
+		Array.from({ length: count }, (_, i) => gate.purchase(`${prefix}${from + i}`, 1)),
+	);
+	const deadlines = results.flatMap((result) =>
+		result.ok && result.created && result.order.holdExpiresAt !== null ? [result.order.holdExpiresAt] : [],
+	);
+	return {
+		created: deadlines.length,
+		firstDeadline: deadlines.length > 0 ? Math.min(...deadlines) : null,
+		lastDeadline: deadlines.length > 0 ? Math.max(...deadlines) : null,
+	};
+}
+
 /** Orders the inside gate's queue consumer has acknowledged, so a run can wait for its outbox to drain. */
 let acknowledged = 0;
 
@@ -141,6 +176,7 @@ export default {
 			const written = await env.REF_WRITER.getByName("ref").write(key);
 			return json({ ok: written === 1 });
 		}
+		if (path === "/ref/app/hold-many") return json(await holdMany(env, new URL(request.url)));
 		return inside(request, env, path);
 	},
 	queue(batch) {
