@@ -16,10 +16,15 @@ import { SaleGate } from "../../src/sale-object";
  *   `run_worker_first`, deployed as Doorbuster is.
  * - `/ref/inside/*`: Doorbuster's own SaleGate class, driven directly, to see
  *   what a purchase costs inside the object as the number of buyers grows.
+ * - `POST /ref/app/hold-many`, `POST /ref/app/join-many`: many purchases or
+ *   waitlist entries in one of the app's own sale objects, over RPC, for
+ *   `--holds` to set up holds that all come due at once.
  */
 interface ReferenceEnv {
 	REF_WRITER: DurableObjectNamespace<RefWriter>;
 	INSIDE_GATE: DurableObjectNamespace<InsideGate>;
+	/** The app's SaleGate namespace (script "doorbuster" in the same workerd). */
+	APP_GATE: DurableObjectNamespace<SaleGate>;
 	ORDER_QUEUE: Queue;
 	REF_LIMITER: RateLimit;
 }
@@ -88,6 +93,50 @@ export class InsideGate extends SaleGate {
 
 const json = (body: unknown, status = 200) => Response.json(body, { status });
 
+/** What `/ref/app/hold-many` placed: orders created, and the first and last of their hold deadlines. */
+export interface HoldMany {
+	created: number;
+	firstDeadline: number | null;
+	lastDeadline: number | null;
+}
+
+/** The buyers `prefix + from` … `prefix + (from + count - 1)` a `/ref/app/*` call names. */
+function buyersOf(url: URL): string[] {
+	const prefix = url.searchParams.get("prefix") ?? "b";
+	const from = Number(url.searchParams.get("from") ?? 0);
+	return Array.from({ length: Number(url.searchParams.get("count") ?? 0) }, (_, i) => `${prefix}${from + i}`);
+}
+
+/**
+ * In the app's sale object (`sale`): each buyer buys `quantity` units of
+ * `variant` (`/ref/app/hold-many`), or joins its waitlist for one
+ * (`/ref/app/join-many`), every call in flight at once. The waitlist fills
+ * far faster this way than through tokens and rate limits over HTTP.
+ */
+async function app(request: Request, env: ReferenceEnv, path: string): Promise<Response> {
+	const url = new URL(request.url);
+	const gate = env.APP_GATE.getByName(url.searchParams.get("sale") ?? "");
+	const variant = url.searchParams.get("variant") ?? undefined;
+	const buyers = buyersOf(url);
+	if (path === "/ref/app/join-many") {
+		const results = await Promise.all(buyers.map((buyer) => gate.joinWaitlist(buyer, 1, variant)));
+		return json({ joined: results.filter((result) => result.ok && result.created).length });
+	}
+	const quantity = Number(url.searchParams.get("quantity") ?? 1);
+	const results = await Promise.all(
+		buyers.map((buyer) => gate.purchase(buyer, quantity, undefined, variant)),
+	);
+	const deadlines = results.flatMap((result) =>
+		result.ok && result.created && result.order.holdExpiresAt !== null ? [result.order.holdExpiresAt] : [],
+	);
+	const placed: HoldMany = {
+		created: deadlines.length,
+		firstDeadline: deadlines.length > 0 ? Math.min(...deadlines) : null,
+		lastDeadline: deadlines.length > 0 ? Math.max(...deadlines) : null,
+	};
+	return json(placed);
+}
+
 /** Orders the inside gate's queue consumer has acknowledged, so a run can wait for its outbox to drain. */
 let acknowledged = 0;
 
@@ -141,6 +190,7 @@ export default {
 			const written = await env.REF_WRITER.getByName("ref").write(key);
 			return json({ ok: written === 1 });
 		}
+		if (path === "/ref/app/hold-many" || path === "/ref/app/join-many") return app(request, env, path);
 		return inside(request, env, path);
 	},
 	queue(batch) {
