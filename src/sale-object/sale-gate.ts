@@ -512,9 +512,7 @@ export class SaleGate extends DurableObject<Env> {
 		const now = Date.now();
 		this.ctx.storage.transactionSync(() => {
 			const returned = new Set<string>();
-			for (const seq of seqs) {
-				const variantId = this.#stock.release(seq, status);
-				if (variantId === null) continue;
+			for (const { seq, variantId } of this.#stock.release(seqs, status)) {
 				this.#outbox.add(seq);
 				returned.add(variantId);
 			}

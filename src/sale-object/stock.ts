@@ -103,6 +103,9 @@ const INSERT_ORDER = `INSERT INTO orders (${NEW_ORDER.names}) VALUES (${NEW_ORDE
 // By position, the row's key, so the purchase costs no lookup in the ids' index.
 const TAKE_FROM_VARIANT = "UPDATE variants SET remaining = remaining - ?, held = held + ? WHERE position = ?";
 const TAKE_STOCK = "UPDATE sale SET remaining = remaining - ?, buyers = buyers + ?";
+/** Ends held orders, given as a JSON array of seqs; matches none no longer held, so ending twice changes nothing. */
+const END_HOLDS =
+	"UPDATE orders SET status = ?, paid_at = NULL, version = version + 1 WHERE seq IN (SELECT value FROM json_each(?)) AND status = 'held' RETURNING seq, variant_id AS variantId, quantity";
 /** Ends a held order; matches nothing if it is no longer held, so ending twice changes nothing. */
 const END_HOLD =
 	"UPDATE orders SET status = ?, paid_at = ?, version = version + 1 WHERE seq = ? AND status = 'held' RETURNING variant_id AS variantId, quantity";
@@ -262,22 +265,33 @@ export class Stock {
 	}
 
 	/**
-	 * Ends a held order as expired or cancelled and returns its units to
-	 * `remaining`, inside the caller's transaction. Returns the variant the
-	 * units went back to, or null if the order was not held (nothing changed).
+	 * Ends held orders as expired or cancelled and returns their units to
+	 * `remaining`, inside the caller's transaction. Answers the orders that
+	 * ended; one no longer held is left as it is. A mass expiry ends its
+	 * orders in one statement and returns units once per variant, so the
+	 * object is back for buyers sooner.
 	 */
-	release(seq: number, status: "expired" | "cancelled"): string | null {
+	release(seqs: readonly number[], status: "expired" | "cancelled"): { seq: number; variantId: string }[] {
 		const sql = this.#sql;
-		const ended = sql.exec<{ variantId: string; quantity: number }>(END_HOLD, status, null, seq).toArray()[0];
-		if (!ended) return null;
-		sql.exec(
-			"UPDATE variants SET held = held - ?, remaining = remaining + ? WHERE id = ?",
-			ended.quantity,
-			ended.quantity,
-			ended.variantId,
-		);
-		sql.exec("UPDATE sale SET remaining = remaining + ?", ended.quantity);
-		return ended.variantId;
+		const ended = sql
+			.exec<{ seq: number; variantId: string; quantity: number }>(END_HOLDS, status, JSON.stringify(seqs))
+			.toArray();
+		const returned = new Map<string, number>();
+		for (const { variantId, quantity } of ended) {
+			returned.set(variantId, (returned.get(variantId) ?? 0) + quantity);
+		}
+		let units = 0;
+		for (const [variantId, quantity] of returned) {
+			sql.exec(
+				"UPDATE variants SET held = held - ?, remaining = remaining + ? WHERE id = ?",
+				quantity,
+				quantity,
+				variantId,
+			);
+			units += quantity;
+		}
+		if (units > 0) sql.exec("UPDATE sale SET remaining = remaining + ?", units);
+		return ended;
 	}
 
 	/** Confirms a held order as paid at `paidAt`, inside the caller's transaction; false if it was not held. */
