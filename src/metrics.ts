@@ -11,6 +11,8 @@ export type SaleMetrics =
 			heldUnits: number;
 			/** Paid amounts of confirmed orders the order book (D1) records, in cents. */
 			revenueCents: number;
+			/** Buyers waiting for a held unit to come back; absent for a sale without sizes or holds. */
+			waitlist?: number;
 			/** Refunds owed and not yet taken by the payment provider; absent for a sale without holds. */
 			refundsPending?: number;
 			/** Refunds the payment provider refused for good; absent for a sale without holds. */
@@ -57,6 +59,12 @@ const FAMILIES: {
 		type: "gauge",
 		help: "Amounts paid for confirmed orders, in cents of the sale's currency, as recorded in the order book (D1).",
 		samples: (sale) => [[{}, sale.revenueCents]],
+	},
+	{
+		name: "doorbuster_waitlist_buyers",
+		type: "gauge",
+		help: "Buyers waiting for a held unit of a sold-out size to come back.",
+		samples: (sale) => (sale.waitlist === undefined ? [] : [[{}, sale.waitlist]]),
 	},
 	{
 		name: "doorbuster_refunds_pending",

@@ -195,6 +195,9 @@ describe("the admin figures of a sale with holds", () => {
 			waitlist: 1,
 			revenueCents: 12_900,
 		});
+		const metrics = await (await admin("GET", "/metrics")).text();
+		expect(metrics).toContain("# TYPE doorbuster_waitlist_buyers gauge");
+		expect(metrics).toContain(`doorbuster_waitlist_buyers{sale="${sale.id}"} 1\n`);
 
 		// c gives back: the unit goes to d, so the size stays sold, still held.
 		expect((await c.post(sale.id, "order/cancel")).status).toBe(200);
