@@ -2,7 +2,8 @@ import { env } from "cloudflare:workers";
 import Stripe from "stripe";
 import { afterAll, afterEach, beforeAll, vi } from "vitest";
 import type { Order } from "../../src/domain/order";
-import { type Buyer, call } from "./helpers";
+import { admin, Buyer, call, uniqueSaleId } from "./helpers";
+import { createHoldSale } from "./hold-helpers";
 import { stripeError, stripeJson } from "./payments/stripe-double";
 
 export const WEBHOOK_SECRET = "whsec_doorbuster_e2e";
@@ -254,4 +255,24 @@ export async function checkOut(account: StripeAccount, buyer: Buyer, saleId: str
 	const session = [...account.sessions.values()].find((candidate) => candidate.url === checkoutUrl);
 	if (!session) throw new Error(`no session behind ${checkoutUrl}`);
 	return session;
+}
+
+/** A live sale with sizes and a one-minute hold, one buyer holding a unit and a checkout open for it. */
+export async function checkoutOpen(label: string) {
+	const account = StripeAccount.open();
+	const sale = await createHoldSale(label);
+	const buyer = await Buyer.named(uniqueSaleId(`${label}-buyer`));
+	const order = await holdFor(buyer, sale.id);
+	const session = await checkOut(account, buyer, sale.id);
+	return { account, sale, buyer, order, session };
+}
+
+/** The sale's refund figures, as the admin view shows them. */
+export async function refundFigures(
+	saleId: string,
+): Promise<{ refundsPending: number; refundsFailed: number }> {
+	const { stats } = await (await admin("GET", `/sales/${saleId}`)).json<{
+		stats: { refundsPending: number; refundsFailed: number };
+	}>();
+	return { refundsPending: stats.refundsPending, refundsFailed: stats.refundsFailed };
 }

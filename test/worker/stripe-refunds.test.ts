@@ -3,26 +3,17 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { admin, Buyer, errorCode, saleInput, uniqueSaleId } from "./helpers";
 import { createHoldSale, expectUnitsAddUp, orderOf, runAlarmsUntil, truth } from "./hold-helpers";
-import { checkOut, configureStripe, deliverPaid, holdFor, StripeAccount } from "./stripe-account";
+import {
+	checkOut,
+	checkoutOpen,
+	configureStripe,
+	deliverPaid,
+	holdFor,
+	refundFigures,
+	StripeAccount,
+} from "./stripe-account";
 
 configureStripe();
-
-/** A live sale with sizes and a one-minute hold, one buyer holding a unit and a checkout open for it. */
-async function checkoutOpen(label: string) {
-	const account = StripeAccount.open();
-	const sale = await createHoldSale(label);
-	const buyer = await Buyer.named(uniqueSaleId(`${label}-buyer`));
-	const order = await holdFor(buyer, sale.id);
-	const session = await checkOut(account, buyer, sale.id);
-	return { account, sale, buyer, order, session };
-}
-
-async function refundFigures(saleId: string): Promise<{ refundsPending: number; refundsFailed: number }> {
-	const { stats } = await (await admin("GET", `/sales/${saleId}`)).json<{
-		stats: { refundsPending: number; refundsFailed: number };
-	}>();
-	return { refundsPending: stats.refundsPending, refundsFailed: stats.refundsFailed };
-}
 
 const refundCalls = (account: StripeAccount) =>
 	account.calls.filter((call) => call === "POST /v1/refunds").length;
@@ -58,9 +49,17 @@ describe("checkout with Stripe", () => {
 		const second = await holdFor(buyer, sale.id, "us-10");
 
 		// The session Stripe made for the first order comes back after the buyer held the second.
-		const answer = await env.SALE_GATE.getByName(sale.id).keepCheckout(buyer.userId, first.id, "cs_test_late");
+		const answer = await env.SALE_GATE.getByName(sale.id).keepCheckout(
+			buyer.userId,
+			first.id,
+			"cs_test_late",
+		);
 
-		expect(answer).toMatchObject({ ok: false, reason: "not_held", order: { id: first.id, status: "cancelled" } });
+		expect(answer).toMatchObject({
+			ok: false,
+			reason: "not_held",
+			order: { id: first.id, status: "cancelled" },
+		});
 		expect(await orderOf(buyer, sale.id)).toMatchObject({ id: second.id, status: "held" });
 	});
 

@@ -3,38 +3,20 @@ import Stripe from "stripe";
 import { describe, expect, it } from "vitest";
 import type { Order } from "../../src/domain/order";
 import worker from "../../src/index";
-import { admin, Buyer, call, errorCode, saleGateWith, uniqueSaleId } from "./helpers";
-import { createHoldSale, orderOf, runAlarmsUntil, truth } from "./hold-helpers";
+import { call, errorCode, saleGateWith, uniqueSaleId } from "./helpers";
+import { orderOf, runAlarmsUntil, truth } from "./hold-helpers";
 import {
-	checkOut,
+	checkoutOpen,
 	completedEvent,
 	configureStripe,
 	deliver,
 	deliverPaid,
-	holdFor,
+	refundFigures,
 	type Session,
-	StripeAccount,
 	WEBHOOK_SECRET,
 } from "./stripe-account";
 
 configureStripe();
-
-/** A live sale with sizes and a one-minute hold, one buyer holding a unit and a checkout open for it. */
-async function checkoutOpen(label: string) {
-	const account = StripeAccount.open();
-	const sale = await createHoldSale(label);
-	const buyer = await Buyer.named(uniqueSaleId(`${label}-buyer`));
-	const order = await holdFor(buyer, sale.id);
-	const session = await checkOut(account, buyer, sale.id);
-	return { account, sale, buyer, order, session };
-}
-
-async function refundFigures(saleId: string): Promise<{ refundsPending: number; refundsFailed: number }> {
-	const { stats } = await (await admin("GET", `/sales/${saleId}`)).json<{
-		stats: { refundsPending: number; refundsFailed: number };
-	}>();
-	return { refundsPending: stats.refundsPending, refundsFailed: stats.refundsFailed };
-}
 
 /** Runs the sale's alarm until every refund owed is made. */
 async function refundsSent(saleId: string): Promise<void> {
