@@ -7,7 +7,7 @@ import { clientAddress, sessionToken } from "./identity.ts";
 import { latencyOf } from "./measure.ts";
 import { applyMigrations, bundle, findWorkerdPid, SECRETS, workerFromConfig } from "./runtime.ts";
 import { lanes } from "./rush.ts";
-import type { EntryTiming } from "./workers/draw-bench.ts";
+import type { BatchTiming } from "./workers/timed-groups.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const APP_CONFIG = path.join(ROOT, "wrangler.jsonc");
@@ -150,7 +150,7 @@ export async function runDrawBench(
 		const before = await purchaseFlow(1);
 		const sizes = SIZES.map((size) => size.id).join(",");
 		const enterMany = async (prefix: string, from: number, count: number) => {
-			const timing = await bench<EntryTiming>(
+			const timing = await bench<BatchTiming>(
 				`/bench-draw/enter-many?sale=${SALE}&prefix=${prefix}&from=${from}&count=${count}&sizes=${sizes}`,
 			);
 			if (timing.created !== count)

@@ -1,6 +1,7 @@
 import { sha256 } from "@noble/hashes/sha2.js";
 import type { SaleInput } from "../../src/domain/sale";
 import { SaleGate } from "../../src/sale-object";
+import { type BatchTiming, timeInGroups } from "./timed-groups";
 
 /**
  * The draw benchmark's side of the runtime: Doorbuster's SaleGate with
@@ -20,39 +21,14 @@ interface BenchEnv {
 	SALE_GATE: DurableObjectNamespace<DrawBenchGate>;
 }
 
-/** Per-entry cost of one call's entries, in µs, from groups timed together (workerd's clock ticks in ms). */
-export interface EntryTiming {
-	count: number;
-	created: number;
-	meanUs: number;
-	p50Us: number;
-	p99Us: number;
-}
-
-const TIMING_GROUP = 100;
-
 export class DrawBenchGate extends SaleGate {
 	/** Enters buyers `prefix + from … prefix + from + count − 1`, alternating sizes, each its own transaction. */
-	enterMany(prefix: string, from: number, count: number, sizes: string[]): EntryTiming {
-		const groups = Math.ceil(count / TIMING_GROUP);
-		const perEntryUs = new Float64Array(groups);
-		let created = 0;
-		const started = performance.now();
-		for (let g = 0; g < groups; g++) {
-			const first = g * TIMING_GROUP;
-			const size = Math.min(TIMING_GROUP, count - first);
-			const before = performance.now();
-			for (let i = first; i < first + size; i++) {
-				const n = from + i;
-				const result = this.enter(`${prefix}${n}`, 1, sizes[n % sizes.length]);
-				if (result.ok && result.created) created++;
-			}
-			perEntryUs[g] = ((performance.now() - before) * 1000) / size;
-		}
-		const meanUs = ((performance.now() - started) * 1000) / Math.max(1, count);
-		perEntryUs.sort();
-		const at = (q: number) => perEntryUs[Math.min(groups - 1, Math.floor(groups * q))] ?? 0;
-		return { count, created, meanUs, p50Us: at(0.5), p99Us: at(0.99) };
+	enterMany(prefix: string, from: number, count: number, sizes: string[]): BatchTiming {
+		return timeInGroups(count, (i) => {
+			const n = from + i;
+			const result = this.enter(`${prefix}${n}`, 1, sizes[n % sizes.length]);
+			return result.ok && result.created;
+		});
 	}
 
 	/** Moves this isolate's clock to just past the sale's end, then reads the draw view, which freezes the list. */

@@ -1,6 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { type OrderQueueBody, ordersIn } from "../../src/domain/order";
 import { SaleGate } from "../../src/sale-object";
+import { type BatchTiming, timeInGroups } from "./timed-groups";
 
 /**
  * The benchmark's yardsticks, run in the same workerd, behind the same
@@ -44,19 +45,6 @@ export class RefWriter extends DurableObject<ReferenceEnv> {
 	}
 }
 
-/** Per-purchase cost of one batch, in microseconds, from groups of purchases timed together. */
-export interface BatchTiming {
-	count: number;
-	created: number;
-	meanUs: number;
-	p50Us: number;
-	p99Us: number;
-	maxUs: number;
-}
-
-/** workerd's clock ticks in whole milliseconds, so purchases are timed in groups this large. */
-const TIMING_GROUP = 100;
-
 /**
  * Doorbuster's SaleGate with one extra RPC method for the benchmark: many
  * purchases in one call, timed in groups. Local workerd advances its clock
@@ -66,24 +54,10 @@ const TIMING_GROUP = 100;
  */
 export class InsideGate extends SaleGate {
 	purchaseMany(buyerPrefix: string, from: number, count: number): BatchTiming {
-		const groups = Math.ceil(count / TIMING_GROUP);
-		const perPurchaseUs = new Float64Array(groups);
-		let created = 0;
-		const started = performance.now();
-		for (let g = 0; g < groups; g++) {
-			const first = g * TIMING_GROUP;
-			const size = Math.min(TIMING_GROUP, count - first);
-			const before = performance.now();
-			for (let i = first; i < first + size; i++) {
-				const result = this.purchase(`${buyerPrefix}${from + i}`, 1);
-				if (result.ok && result.created) created++;
-			}
-			perPurchaseUs[g] = ((performance.now() - before) * 1000) / size;
-		}
-		const meanUs = ((performance.now() - started) * 1000) / Math.max(1, count);
-		perPurchaseUs.sort();
-		const at = (q: number) => perPurchaseUs[Math.min(groups - 1, Math.floor(groups * q))] ?? 0;
-		return { count, created, meanUs, p50Us: at(0.5), p99Us: at(0.99), maxUs: at(1) };
+		return timeInGroups(count, (i) => {
+			const result = this.purchase(`${buyerPrefix}${from + i}`, 1);
+			return result.ok && result.created;
+		});
 	}
 
 	storageBytes(): number {
