@@ -178,6 +178,10 @@ describe("the countdown page", () => {
 		});
 		await openSale(page, fixture.shop, saleId);
 		await page.waitForSelector("#bot-check-widget .fake-turnstile");
+		// A token asked for before the widget's first one arrives (50 ms after
+		// it renders) notes "Complete the check above" until it does; once the
+		// widget has answered, no note may remain.
+		await page.waitForSelector("#bot-check-note:empty", { state: "attached", timeout: 5_000 });
 		expect(await page.getAttribute("#buy", "aria-disabled")).toBe("true");
 		expect(await text(page, "#bot-check-note")).toBe("");
 		await snap(page, "turnstile-widget-before-start");
