@@ -129,7 +129,7 @@ export class SaleClient {
 		buyerId: string,
 		now: number,
 	): Promise<{ purchaseToken: string; expiresAt: number }> {
-		const sale = await this.view(now);
+		const sale = await this.#viewForToken(now);
 		// Sold out while units are held, a buyer may still buy one that comes back, or wait for it.
 		if (sale.status !== "live" && (sale.status !== "sold_out" || isFinallySoldOut(sale))) {
 			throw saleClosed(sale.status, sale);
@@ -142,6 +142,24 @@ export class SaleClient {
 			expiresAt,
 		);
 		return { purchaseToken, expiresAt };
+	}
+
+	/**
+	 * The view a purchase token is issued on. In a sale with shards the
+	 * shards decide every purchase, so while the sale's home object cannot be
+	 * reached the view this isolate last had will do: buyers keep buying the
+	 * units their shards hold.
+	 */
+	async #viewForToken(now: number): Promise<Sale> {
+		try {
+			return await this.view(now);
+		} catch (error) {
+			const seen = memory.get(this.#saleId);
+			if (seen && seen.sale.shards > 1 && error instanceof ApiError && error.code === "unavailable") {
+				return withStatus(seen.sale, now);
+			}
+			throw error;
+		}
 	}
 
 	/**

@@ -196,8 +196,9 @@ export class ShardLease {
 	#ask(variantId: string, need: number, ahead: boolean): Promise<Verdict> {
 		const identity = this.#identity;
 		if (!identity) return Promise.resolve("sold_out");
-		const asking = this.#coordinator()
-			.acquireLease(identity.shard, variantId, need, this.lease(variantId), ahead)
+		const have = this.lease(variantId);
+		const asking = Promise.resolve()
+			.then(() => this.#coordinator().acquireLease(identity.shard, variantId, need, have, ahead))
 			.then(
 				(answer) => {
 					this.#sale = answer.sale;

@@ -1,5 +1,5 @@
 import { env, runDurableObjectAlarm } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Order } from "../../src/domain/order";
 import { shardName, shardOf } from "../../src/domain/shards";
 import { admin, Buyer, createSale, errorCode, orderBookRows, saleGateWith } from "./helpers";
@@ -159,5 +159,87 @@ describe("a sale spread over shards", () => {
 				expect(response.status).toBe(201);
 			}
 		}
+	});
+
+	describe("while the sale's coordinator cannot be reached", () => {
+		afterEach(() => vi.restoreAllMocks());
+
+		it("lets every shard sell the units it was lent, answers 503 (not sold_out) once it runs dry, and sells the rest after", async () => {
+			// 40 units over 4 shards: each is lent 5 at the start, 20 stay with the coordinator.
+			const sale = await createSale("shards-coordinator-down", { totalStock: 40, shards: 4 });
+			const early = await Buyer.named("early-bird");
+			expect((await early.buy(sale.id)).status).toBe(201);
+
+			// The home object fails every call, from the edge and from the shards alike.
+			const namespace = env.SALE_GATE;
+			const getByName = namespace.getByName.bind(namespace);
+			vi.spyOn(namespace, "getByName").mockImplementation((name: string) => {
+				if (name !== sale.id) return getByName(name);
+				throw Object.assign(new Error("Network connection lost."), { retryable: false });
+			});
+
+			const ids = buyerIds(sale.id, 4, 40, () => true);
+			const statuses = new Map<string, number>();
+			for (const id of ids) {
+				const response = await (await Buyer.named(id)).buy(sale.id);
+				statuses.set(id, response.status);
+				if (response.status === 503) {
+					expect(await errorCode(response)).toBe("unavailable");
+					expect(response.headers.get("retry-after")).toBe("1");
+				} else {
+					expect(response.status).toBe(201);
+				}
+			}
+			// What the shards held, less the early bird's unit: nobody was told sold out.
+			expect(count(statuses, 201)).toBe(19);
+			expect(count(statuses, 503)).toBe(ids.length - 19);
+
+			vi.restoreAllMocks();
+			const refused = ids.filter((id) => statuses.get(id) === 503);
+			const again = await buyAll(sale.id, refused);
+			// The coordinator's 20, and one buyer too many.
+			expect(count(again, 201)).toBe(20);
+			expect(count(again, 409)).toBe(refused.length - 20);
+			expect(await waitForOrderBook(sale.id, 40)).toHaveLength(40);
+		});
+	});
+
+	describe("with holds", () => {
+		it("sells a unit cancelled on one shard to a buyer of another once that shard has reported it", async () => {
+			const sale = await createSale("shards-holds", { totalStock: 4, shards: 2, holdSeconds: 300 });
+			const holders = buyerIds(sale.id, 2, 4, (shard) => shard === 0);
+			for (const id of holders) expect((await (await Buyer.named(id)).buy(sale.id)).status).toBe(201);
+			const [other] = buyerIds(sale.id, 2, 1, (shard) => shard === 1);
+			const outsider = await Buyer.named(other ?? "");
+			const soldOut = await outsider.buy(sale.id);
+			expect(soldOut.status).toBe(409);
+
+			const canceller = await Buyer.named(holders[0] ?? "");
+			const cancelled = await canceller.post(sale.id, "order/cancel");
+			expect(cancelled.status).toBe(200);
+			await reportAll(sale.id, 2);
+			// The outsider's shard took the coordinator's word that the sale was sold out for at most 1 s.
+			await new Promise((resolve) => setTimeout(resolve, 1_100));
+			const bought = await outsider.buy(sale.id);
+			expect(bought.status).toBe(201);
+			expect((await bought.json<{ order: Order }>()).order.status).toBe("held");
+		});
+
+		it("confirms a held order on its shard when its buyer pays, and the sale's figures count it", async () => {
+			const sale = await createSale("shards-pay", { totalStock: 6, shards: 3, holdSeconds: 300 });
+			const ids = buyerIds(sale.id, 3, 3, () => true);
+			for (const id of ids) expect((await (await Buyer.named(id)).buy(sale.id)).status).toBe(201);
+			const payer = await Buyer.named(ids[1] ?? "");
+			const checkout = await payer.post(sale.id, "order/checkout");
+			expect(checkout.status).toBe(200);
+			const paid = await payer.post(sale.id, "order/test-payment", { outcome: "paid" });
+			expect(paid.status).toBe(200);
+			const order = await payer.order(sale.id);
+			expect((await order.json<{ order: Order }>()).order.status).toBe("confirmed");
+
+			await reportAll(sale.id, 3);
+			const figures = await stats(sale.id);
+			expect(figures).toMatchObject({ sold: 3, remaining: 3, held: 2, confirmed: 1 });
+		});
 	});
 });
