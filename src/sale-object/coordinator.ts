@@ -28,6 +28,20 @@ export interface ShardFigures {
 	refundsFailed: number;
 }
 
+/** What a shard asks its coordinator for. */
+export interface LeaseRequest {
+	variantId: string;
+	/** The units the purchase that asks needs; fewer than that anywhere is `sold_out`. */
+	quantity: number;
+	/** The units every purchase waiting on the shard needs: what to lend if the pool has it. */
+	wanted: number;
+	/** The shard's lease as it has it, and its units not taken when it asked. */
+	have: Lease;
+	unsold: number;
+	/** Asking ahead, at half a lease: takes what the pool has, recalls nothing. */
+	ahead: boolean;
+}
+
 /** What the coordinator answers a shard that asked for units of a variant. */
 export interface LeaseAnswer {
 	/**
@@ -235,15 +249,14 @@ export class Coordinator {
 	}
 
 	/**
-	 * Lends the shard at least `need` more units of a variant: from the pool,
-	 * or, once the pool cannot, after recalling the unsold units of every
-	 * other shard that may have some. `have` is the shard's lease as it has
-	 * it. Asking ahead (`ahead`) only takes what the pool has and recalls
-	 * nothing. Requests are answered one at a time.
+	 * Lends the shard units of a variant: from the pool, or, once the pool
+	 * and the shard's own units cannot cover the purchase, after recalling
+	 * the unsold units of every other shard that may have some. Requests are
+	 * answered one at a time.
 	 */
-	acquire(shard: number, variantId: string, need: number, have: Lease, ahead: boolean): Promise<LeaseAnswer> {
+	acquire(shard: number, request: LeaseRequest): Promise<LeaseAnswer> {
 		this.#served();
-		const run = this.#queue.then(() => this.#acquire(shard, variantId, need, have, ahead));
+		const run = this.#queue.then(() => this.#acquire(shard, request));
 		this.#queue = run.catch(() => {});
 		return run;
 	}
@@ -340,27 +353,26 @@ export class Coordinator {
 		return sums;
 	}
 
-	async #acquire(
-		shard: number,
-		variantId: string,
-		need: number,
-		have: Lease,
-		ahead: boolean,
-	): Promise<LeaseAnswer> {
+	async #acquire(shard: number, request: LeaseRequest): Promise<LeaseAnswer> {
+		const { variantId, quantity, ahead } = request;
 		// A handover to this shard that has not arrived goes first, so no later lease overtakes it.
 		await this.#deliver(this.#handovers().filter((handover) => handover.shard === shard));
-		this.#storage.transactionSync(() => this.#adopt(shard, variantId, have));
+		this.#storage.transactionSync(() => this.#adopt(shard, variantId, request.have));
+		const asked = this.#row(shard, variantId);
+		// A lease sent since the shard asked was a recall of its unsold units: they are in the pool now.
+		const own = asked?.version === request.have.version ? request.unsold : 0;
 		let pool = this.#pool(variantId);
 		let reachable = true;
-		if (pool < need && !ahead) {
+		if (pool + own < quantity && !ahead) {
 			reachable = await this.#recall(variantId, shard);
 			pool = this.#pool(variantId);
 		}
 		const row = this.#row(shard, variantId);
 		if (!row) throw new Error(`shard ${shard} has no lease of ${variantId}`);
 		const chunk = leaseChunk(this.#stockOf(variantId), this.#shards());
-		const units = Math.min(pool, Math.max(chunk, need));
-		if (units > 0 && (units >= need || ahead)) {
+		const units = Math.min(pool, Math.max(chunk, request.wanted - own));
+		// Units that cannot make up the purchase stay where they are, for a smaller one: moving them would only move the shortage.
+		if (units > 0 && (ahead || units + own >= quantity)) {
 			// A grant replaces whatever was last sent, an unanswered recall included.
 			const lease = { version: row.version + 1, total: row.allotted + units };
 			this.#sql.exec(

@@ -14,7 +14,13 @@ import { orderBookDb, recordedTally, recordedVersions } from "../order-book/quer
 import type { Payment } from "../payments/payment";
 import { paymentProvider } from "../payments/payment-provider";
 import { AlarmScheduler } from "./alarm-scheduler";
-import { Coordinator, type Lease, type LeaseAnswer, type ShardFigures } from "./coordinator";
+import {
+	Coordinator,
+	type Lease,
+	type LeaseAnswer,
+	type LeaseRequest,
+	type ShardFigures,
+} from "./coordinator";
 import { DrawEntries } from "./draw-entries";
 import type { BeaconChoice, DrawRefusal, DrawView, EntrantsPage, Entry, EntryResult } from "./draw-results";
 import { DrawRunner } from "./draw-runner";
@@ -47,7 +53,7 @@ const ORDER_BOOK_AUDIT_SECONDS = 30;
 /** A sold-out sale with more buyers than this keeps answering every purchase itself. */
 const MAX_SHARED_HOLDERS = 10_000;
 /** How often a purchase on a shard asks for units again when other purchases took what it was lent first. */
-const MAX_LEASE_ROUNDS = 3;
+const MAX_LEASE_ROUNDS = 6;
 /** How soon the home object tries again to configure a shard it could not reach. */
 const SHARD_SETUP_RETRY_MS = 5_000;
 
@@ -269,14 +275,7 @@ export class SaleGate extends DurableObject<Env> {
 		if (!("remaining" in variant)) return variant;
 		if (variant.remaining < quantity) {
 			if (sale.shards === 1) return this.#refuse("sold_out", sale);
-			return this.#purchaseOnLease(
-				userId,
-				quantity,
-				attemptId,
-				variant.id,
-				quantity - variant.remaining,
-				leaseRounds,
-			);
+			return this.#purchaseOnLease(userId, quantity, attemptId, variant.id, leaseRounds);
 		}
 
 		const order = newOrder(sale, userId, variant.id, quantity, now);
@@ -295,7 +294,7 @@ export class SaleGate extends DurableObject<Env> {
 
 	/**
 	 * A purchase on a shard that has too few units of the variant: asks the
-	 * coordinator for `need` more, then buys again; `sold_out` only once the
+	 * coordinator for enough, then buys again; `sold_out` only once the
 	 * coordinator says no unit is left anywhere.
 	 */
 	async #purchaseOnLease(
@@ -303,11 +302,19 @@ export class SaleGate extends DurableObject<Env> {
 		quantity: number,
 		attemptId: string | undefined,
 		variantId: string,
-		need: number,
 		leaseRounds: number,
 	): Promise<PurchaseResult> {
 		const verdict =
-			leaseRounds < MAX_LEASE_ROUNDS ? await this.#lease.acquire(variantId, need) : "unavailable";
+			leaseRounds < MAX_LEASE_ROUNDS ? await this.#lease.acquire(variantId, quantity) : "unavailable";
+		console.log(
+			"DEBUG",
+			this.#lease.identity?.shard,
+			userId,
+			variantId,
+			leaseRounds,
+			verdict,
+			this.#stock.remainingOf(variantId),
+		);
 		if (verdict === "granted") return this.#purchase(userId, quantity, attemptId, variantId, leaseRounds + 1);
 		const sale = this.#requireSale();
 		if (verdict === "sold_out") return this.#refuse("sold_out", sale);
@@ -629,14 +636,8 @@ export class SaleGate extends DurableObject<Env> {
 	}
 
 	/** In the home object: lends a shard units of a variant (see `Coordinator.acquire`). */
-	acquireLease(
-		shard: number,
-		variantId: string,
-		need: number,
-		have: Lease,
-		ahead: boolean,
-	): Promise<LeaseAnswer> {
-		return this.#coordinator.acquire(shard, variantId, need, have, ahead);
+	acquireLease(shard: number, request: LeaseRequest): Promise<LeaseAnswer> {
+		return this.#coordinator.acquire(shard, request);
 	}
 
 	/** In the home object: units came back on a shard; hands them to waiting buyers. */

@@ -1,19 +1,13 @@
 import type { SaleRecord } from "../domain/sale";
 import type { WakeAt } from "./alarm-scheduler";
-import type { Lease, LeaseAnswer, ShardFigures } from "./coordinator";
+import type { Lease, LeaseAnswer, LeaseRequest, ShardFigures } from "./coordinator";
 import type { Stock } from "./stock";
 
 /** What a shard needs of its sale's coordinator (the sale's home object). */
 export interface CoordinatorObject {
 	/** Units of these variants came back on the shard: the coordinator gives them to waiting buyers. */
 	unitsReturned(variantIds: string[]): Promise<void>;
-	acquireLease(
-		shard: number,
-		variantId: string,
-		need: number,
-		have: Lease,
-		ahead: boolean,
-	): Promise<LeaseAnswer>;
+	acquireLease(shard: number, request: LeaseRequest): Promise<LeaseAnswer>;
 	/** Keeps the shard's figures; answers the sale as a whole. */
 	shardReport(shard: number, figures: ShardFigures): Promise<SaleRecord | null>;
 }
@@ -46,11 +40,17 @@ export class ShardLease {
 	#identity: { shard: number; shards: number } | null = null;
 	#leases = new Map<string, { version: number; chunk: number }>();
 	/** Requests for units under way, by variant: a burst of dry purchases waits on one. */
-	readonly #asking = new Map<string, Promise<Verdict>>();
+	readonly #asking = new Map<string, { verdict: Promise<Verdict>; quantity: number; ahead: boolean }>();
+	/** Units the purchases waiting for a lease want, by variant. */
+	readonly #waiting = new Map<string, number>();
 	/** Variants the coordinator has no unlent units of: asking ahead would be pointless. */
 	readonly #poolEmpty = new Set<string>();
-	/** Until when the coordinator's `sold_out` stands, by variant (for good in a sale without holds). */
-	readonly #soldOutUntil = new Map<string, number>();
+	/**
+	 * The coordinator's word that fewer than `quantity` units of a variant
+	 * are unsold anywhere, by variant, and until when it stands (for good in
+	 * a sale without holds, where units never come back).
+	 */
+	readonly #soldOut = new Map<string, { quantity: number; until: number }>();
 	/** The sale as a whole, as the coordinator last told it. */
 	#sale: SaleRecord | null = null;
 
@@ -119,7 +119,7 @@ export class ShardLease {
 		}
 		this.#sale = sale;
 		this.#poolEmpty.clear();
-		this.#soldOutUntil.clear();
+		this.#soldOut.clear();
 	}
 
 	/** A variant's lease as this shard has it. */
@@ -144,19 +144,26 @@ export class ShardLease {
 	}
 
 	/**
-	 * Gets at least `need` more units of a variant from the coordinator, or
+	 * Gets enough units of a variant for a purchase of `quantity` from the coordinator, or
 	 * its word that there are none anywhere (`sold_out`) or that it cannot
 	 * tell now (`unavailable`).
 	 */
-	async acquire(variantId: string, need: number): Promise<Verdict> {
-		const until = this.#soldOutUntil.get(variantId);
-		if (until !== undefined && Date.now() < until) return "sold_out";
-		const asking = this.#asking.get(variantId);
-		if (asking) {
-			const verdict = await asking;
-			if (verdict !== "granted" || this.#remaining(variantId) >= need) return verdict;
+	async acquire(variantId: string, quantity: number): Promise<Verdict> {
+		const soldOut = this.#soldOut.get(variantId);
+		if (soldOut && quantity >= soldOut.quantity && Date.now() < soldOut.until) return "sold_out";
+		this.#waiting.set(variantId, (this.#waiting.get(variantId) ?? 0) + quantity);
+		try {
+			const asking = this.#asking.get(variantId);
+			if (asking) {
+				const verdict = await asking.verdict;
+				if (this.#remaining(variantId) >= quantity) return "granted";
+				// Asking ahead recalls nothing, so its "none left" is no answer for a buyer.
+				if (verdict !== "granted" && !asking.ahead && quantity >= asking.quantity) return verdict;
+			}
+			return await this.#ask(variantId, quantity, false);
+		} finally {
+			this.#waiting.set(variantId, (this.#waiting.get(variantId) ?? quantity) - quantity);
 		}
-		return this.#ask(variantId, need, false);
 	}
 
 	/**
@@ -178,7 +185,10 @@ export class ShardLease {
 	finallySoldOut(): boolean {
 		return (
 			this.#identity !== null &&
-			this.#stock.variants.every((variant) => this.#soldOutUntil.get(variant.id) === Number.POSITIVE_INFINITY)
+			this.#stock.variants.every((variant) => {
+				const soldOut = this.#soldOut.get(variant.id);
+				return soldOut?.quantity === 1 && soldOut.until === Number.POSITIVE_INFINITY;
+			})
 		);
 	}
 
@@ -195,23 +205,32 @@ export class ShardLease {
 		if (sale) this.#sale = sale;
 	}
 
-	#ask(variantId: string, need: number, ahead: boolean): Promise<Verdict> {
+	#ask(variantId: string, quantity: number, ahead: boolean): Promise<Verdict> {
 		const identity = this.#identity;
 		if (!identity) return Promise.resolve("sold_out");
-		const have = this.lease(variantId);
+		const request: LeaseRequest = {
+			variantId,
+			quantity,
+			// Enough for every purchase waiting here, so a burst of them is served by one lease.
+			wanted: Math.max(quantity, this.#waiting.get(variantId) ?? 0),
+			have: this.lease(variantId),
+			unsold: this.#remaining(variantId),
+			ahead,
+		};
 		const asking = Promise.resolve()
-			.then(() => this.#coordinator().acquireLease(identity.shard, variantId, need, have, ahead))
+			.then(() => this.#coordinator().acquireLease(identity.shard, request))
 			.then(
 				(answer) => {
 					this.#sale = answer.sale;
 					if (answer.lease) this.apply(variantId, answer.lease);
 					if (answer.poolEmpty) this.#poolEmpty.add(variantId);
 					if (answer.verdict === "sold_out" && !ahead) {
-						const final = answer.sale.holdSeconds === 0;
-						this.#soldOutUntil.set(
-							variantId,
-							final ? Number.POSITIVE_INFINITY : Date.now() + SOLD_OUT_TRUST_MS,
-						);
+						const until =
+							answer.sale.holdSeconds === 0 ? Number.POSITIVE_INFINITY : Date.now() + SOLD_OUT_TRUST_MS;
+						const known = this.#soldOut.get(variantId);
+						// Fewer than 1 unit left says more than fewer than 2 did, for as long as both stand.
+						const standing = known && Date.now() < known.until && known.quantity < quantity;
+						this.#soldOut.set(variantId, standing ? known : { quantity, until });
 					}
 					return answer.verdict;
 				},
@@ -221,7 +240,7 @@ export class ShardLease {
 				},
 			)
 			.finally(() => this.#asking.delete(variantId));
-		this.#asking.set(variantId, asking);
+		this.#asking.set(variantId, { verdict: asking, quantity, ahead });
 		return asking;
 	}
 

@@ -106,6 +106,43 @@ describe("a sale spread over shards", () => {
 		expect([...statuses.values()].slice(0, 16)).toEqual(Array(16).fill(201));
 	});
 
+	it("sells each size exactly, two units at a time, to a concurrent crowd over 16 shards", async () => {
+		const sale = await createSale("shards-sizes", {
+			totalStock: undefined,
+			variants: [
+				{ id: "us-9", name: "US 9", totalStock: 15 },
+				{ id: "us-10", name: "US 10", totalStock: 8 },
+			],
+			maxPerUser: 2,
+			shards: 16,
+		});
+		const ids = buyerIds(sale.id, 16, 48, () => true);
+		const answers = await Promise.all(
+			ids.map(async (id, i) => {
+				const variantId = i % 2 === 0 ? "us-9" : "us-10";
+				const response = await (await Buyer.named(id)).buyVariant(sale.id, variantId, 2);
+				const body = await response.json<{ order?: Order; error?: { code: string } }>();
+				return { variantId, status: response.status, body };
+			}),
+		);
+		for (const variantId of ["us-9", "us-10"]) {
+			const mine = answers.filter((answer) => answer.variantId === variantId);
+			const units = mine.filter((answer) => answer.status === 201).length * 2;
+			// 24 buyers of two units each want more than either size has: all but an odd last unit sells.
+			expect(units).toBe(variantId === "us-9" ? 14 : 8);
+			for (const refused of mine.filter((answer) => answer.status !== 201)) {
+				expect(refused.status).toBe(409);
+				expect(refused.body.error?.code).toBe("sold_out");
+			}
+		}
+		// The last US 9 unit is still for sale, to a buyer of one.
+		const [single] = buyerIds(sale.id, 16, 49, () => true).slice(48);
+		const last = await (await Buyer.named(single ?? "")).buyVariant(sale.id, "us-9", 1);
+		expect(last.status).toBe(201);
+		// 7 + 1 orders of US 9, 4 of US 10.
+		expect(await waitForOrderBook(sale.id, 12)).toHaveLength(12);
+	});
+
 	it("gives the last units to a late buyer on another shard after one shard sold the rest", async () => {
 		const sale = await createSale("shards-trickle", { totalStock: 12, shards: 3 });
 		const first = buyerIds(sale.id, 3, 11, (shard) => shard === 0);
