@@ -37,14 +37,14 @@ export const saleInputSchema = z
 			.max(2_048)
 			.optional(),
 		holdSeconds: z.number().int().min(0).max(3_600).optional(),
-		// Shards are in the contract but not built yet: refused by name below.
 		mode: z.enum(["first_come", "draw"]).optional(),
 		shards: z.number().int().min(1).max(64).optional(),
 	})
 	.superRefine((sale, ctx) => {
 		const issue = (path: string, message: string) => ctx.addIssue({ code: "custom", path: [path], message });
 		if (sale.endsAt <= sale.startsAt) issue("endsAt", "endsAt must be after startsAt");
-		if (sale.shards !== undefined && sale.shards > 1) issue("shards", "only 1 shard is available yet");
+		// A draw freezes one list of entrants and draws from it: it runs in one object.
+		if (sale.mode === "draw" && (sale.shards ?? 1) > 1) issue("shards", "a draw sale runs on 1 shard");
 		const variants = sale.variants;
 		if (!variants) {
 			if (sale.totalStock === undefined) issue("totalStock", "required when there are no variants");

@@ -1,5 +1,6 @@
 import type { Order } from "../domain/order";
 import type { Sale, SaleInput } from "../domain/sale";
+import { shardOf } from "../domain/shards";
 import { ApiError, invalidRequest } from "../http-error";
 import { stripeMinimumCharge } from "../payments/minimum-charge";
 import { PaymentConfigError, type PaymentProvider, paymentProvider } from "../payments/payment-provider";
@@ -70,6 +71,7 @@ export async function startCheckout(
 	const checkoutOrder = {
 		saleId: order.saleId,
 		orderId: order.id,
+		...(sale.shards > 1 ? { shard: shardOf(sale.id, order.userId, sale.shards) } : {}),
 		itemName: variant && sale.variants.length > 1 ? `${sale.name} · ${variant.name}` : sale.name,
 		quantity: order.quantity,
 		amountCents: order.amountCents,

@@ -9,6 +9,7 @@ import {
 	unitsCanReturn,
 	withStatus,
 } from "../domain/sale";
+import { shardName, shardOf } from "../domain/shards";
 import type { Entrant } from "../draw/entrant-list";
 import { ApiError, invalidRequest } from "../http-error";
 import type { Payment } from "../payments/payment";
@@ -41,12 +42,13 @@ interface SaleMemory {
 	sale: SaleRecord;
 	fetchedAt: number;
 	/**
-	 * Once the sale is sold out: its final holders, or null if the object
-	 * would not hand them out (too many). Undefined until an answer came.
+	 * Once the sale is sold out: by shard, its final holders, or null if the
+	 * shard would not hand them out (too many, or not final yet). A shard is
+	 * absent until an answer came.
 	 */
-	holders?: Set<string> | null;
-	/** When a request of this isolate last asked for the holders without an answer yet. */
-	holdersAskedAt?: number;
+	holders?: Map<number, Set<string> | null>;
+	/** By shard, when a request of this isolate last asked for its holders without an answer yet. */
+	holdersAskedAt?: Map<number, number>;
 	/** Refusals decided here and not yet reported to the sale's object. */
 	unreported?: Record<EdgeOutcome, number>;
 }
@@ -127,7 +129,7 @@ export class SaleClient {
 		buyerId: string,
 		now: number,
 	): Promise<{ purchaseToken: string; expiresAt: number }> {
-		const sale = await this.view(now);
+		const sale = await this.#viewForToken(now);
 		// Sold out while units are held, a buyer may still buy one that comes back, or wait for it.
 		if (sale.status !== "live" && (sale.status !== "sold_out" || isFinallySoldOut(sale))) {
 			throw saleClosed(sale.status, sale);
@@ -140,6 +142,24 @@ export class SaleClient {
 			expiresAt,
 		);
 		return { purchaseToken, expiresAt };
+	}
+
+	/**
+	 * The view a purchase token is issued on. In a sale with shards the
+	 * shards decide every purchase, so while the sale's home object cannot be
+	 * reached the view this isolate last had will do: buyers keep buying the
+	 * units their shards hold.
+	 */
+	async #viewForToken(now: number): Promise<Sale> {
+		try {
+			return await this.view(now);
+		} catch (error) {
+			const seen = memory.get(this.#saleId);
+			if (seen && seen.sale.shards > 1 && error instanceof ApiError && error.code === "unavailable") {
+				return withStatus(seen.sale, now);
+			}
+			throw error;
+		}
 	}
 
 	/**
@@ -166,7 +186,7 @@ export class SaleClient {
 		// Too many units is the object's `400` to give, before it says sold out.
 		if (!seen || saleStatus(seen.sale, now) !== "sold_out" || !isFinallySoldOut(seen.sale)) return;
 		if (quantity > seen.sale.maxPerUser) return;
-		const holders = await this.#holders(seen, now);
+		const holders = await this.#holders(seen, shardOf(this.#saleId, buyerId, seen.sale.shards), now);
 		if (holders && !holders.has(buyerId)) {
 			this.#countRefusal("sold_out");
 			throw saleClosed("sold_out", seen.sale);
@@ -180,12 +200,16 @@ export class SaleClient {
 		attemptId: string | undefined,
 		variantId: string | undefined,
 	): Promise<{ order: Order; created: boolean }> {
-		const result = await this.#call((gate) => gate.purchase(buyerId, quantity, attemptId, variantId)).catch(
-			(error: unknown) => {
-				if (error instanceof ApiError && error.code === "overloaded") this.#countRefusal("overloaded");
-				throw error;
-			},
-		);
+		const buy = () => this.#call((gate) => gate.purchase(buyerId, quantity, attemptId, variantId), buyerId);
+		let result = await buy().catch((error: unknown) => {
+			if (error instanceof ApiError && error.code === "overloaded") this.#countRefusal("overloaded");
+			throw error;
+		});
+		if (!result.ok && result.reason === "wrong_shard") {
+			// This isolate knew the sale before an admin changed its shards: learn them and go to the right one.
+			memory.delete(this.#saleId);
+			result = await buy();
+		}
 		if (result.ok) {
 			this.#rememberRemaining(result.remaining);
 			return { order: result.order, created: result.created };
@@ -206,7 +230,8 @@ export class SaleClient {
 		if (confirmed) return confirmed;
 		if (this.known(now)?.status === "upcoming") throw new ApiError("no_order");
 		const seen = memory.get(this.#saleId);
-		if (seen?.holders && seen.sale.holdSeconds === 0 && !seen.holders.has(buyerId)) {
+		const holders = seen?.holders?.get(shardOf(this.#saleId, buyerId, seen.sale.shards));
+		if (seen && holders && seen.sale.holdSeconds === 0 && !holders.has(buyerId)) {
 			throw new ApiError("no_order");
 		}
 		return undefined;
@@ -214,7 +239,7 @@ export class SaleClient {
 
 	/** The buyer's live order, or else their latest, from the authoritative state. */
 	async orderOf(buyerId: string): Promise<Order> {
-		const order = await this.#call((gate) => gate.orderOf(buyerId));
+		const order = await this.#call((gate) => gate.orderOf(buyerId), buyerId);
 		if (!order) throw new ApiError("no_order");
 		this.#rememberIfConfirmed(order);
 		return order;
@@ -222,17 +247,19 @@ export class SaleClient {
 
 	/** The buyer's held order, to start paying for it. */
 	async heldOrder(buyerId: string): Promise<Order> {
-		return orderOrRefusal(await this.#call((gate) => gate.heldOrder(buyerId)));
+		return orderOrRefusal(await this.#call((gate) => gate.heldOrder(buyerId), buyerId));
 	}
 
 	/** Cancels the buyer's held order; its units return at once. */
 	async cancel(buyerId: string): Promise<Order> {
-		return orderOrRefusal(await this.#call((gate) => gate.cancel(buyerId)));
+		return orderOrRefusal(await this.#call((gate) => gate.cancel(buyerId), buyerId));
 	}
 
 	/** Keeps the checkout session started for the buyer's held order; `409 not_held` if it ended meanwhile. */
 	async keepCheckout(buyerId: string, orderId: string, sessionId: string): Promise<Order> {
-		return orderOrRefusal(await this.#call((gate) => gate.keepCheckout(buyerId, orderId, sessionId)));
+		return orderOrRefusal(
+			await this.#call((gate) => gate.keepCheckout(buyerId, orderId, sessionId), buyerId),
+		);
 	}
 
 	/**
@@ -240,13 +267,17 @@ export class SaleClient {
 	 * sale. An object that cannot be reached is `503`, so the provider retries.
 	 */
 	async applyPayment(eventId: string, payment: Payment): Promise<PaymentApplied | null> {
-		const result = await this.#call((gate) => gate.applyPayment(eventId, payment));
+		const result = await this.#call(
+			(gate) => gate.applyPayment(eventId, payment),
+			undefined,
+			payment.shard === null ? undefined : shardName(this.#saleId, payment.shard),
+		);
 		return result.ok ? result.applied : null;
 	}
 
 	/** Applies a test provider payment to the buyer's held order. */
 	async testPayment(buyerId: string, outcome: "paid" | "declined"): Promise<Order> {
-		const order = orderOrRefusal(await this.#call((gate) => gate.testPayment(buyerId, outcome)));
+		const order = orderOrRefusal(await this.#call((gate) => gate.testPayment(buyerId, outcome), buyerId));
 		this.#rememberIfConfirmed(order);
 		return order;
 	}
@@ -257,7 +288,7 @@ export class SaleClient {
 		quantity: number,
 		variantId: string | undefined,
 	): Promise<{ position: number; created: boolean }> {
-		const result = await this.#call((gate) => gate.joinWaitlist(buyerId, quantity, variantId));
+		const result = await this.#call((gate) => gate.joinWaitlist(buyerId, quantity, variantId), buyerId);
 		if (result.ok) return result;
 		if (result.sale) this.#remember(result.sale, Date.now());
 		throw waitlistRefused(result);
@@ -275,14 +306,14 @@ export class SaleClient {
 
 	/** The buyer's position on the waitlist (1 = next). */
 	async waitlistPosition(buyerId: string): Promise<number> {
-		const place = await this.#call((gate) => gate.waitlistPosition(buyerId));
+		const place = await this.#call((gate) => gate.waitlistPosition(buyerId), buyerId);
 		if (!place.ok) throw new ApiError(place.reason);
 		return place.position;
 	}
 
 	/** Takes the buyer off the waitlist. */
 	async leaveWaitlist(buyerId: string): Promise<void> {
-		const place = await this.#call((gate) => gate.leaveWaitlist(buyerId));
+		const place = await this.#call((gate) => gate.leaveWaitlist(buyerId), buyerId);
 		if (!place.ok) throw new ApiError(place.reason);
 	}
 
@@ -380,10 +411,11 @@ export class SaleClient {
 	 * once with jitter. Every call is safe to retry: purchases are keyed by
 	 * the buyer.
 	 */
-	async #call<T>(call: (gate: Gate) => T): Promise<Awaited<T>> {
+	async #call<T>(call: (gate: Gate) => T, buyerId?: string, objectName?: string): Promise<Awaited<T>> {
+		const name = objectName ?? (buyerId === undefined ? this.#saleId : await this.#objectOf(buyerId));
 		for (let attempt = 0; ; attempt++) {
 			try {
-				return await call(this.#env.SALE_GATE.getByName(this.#saleId));
+				return await call(this.#env.SALE_GATE.getByName(name));
 			} catch (error) {
 				const flags = error as { overloaded?: boolean; retryable?: boolean };
 				if (flags.overloaded) throw new ApiError("overloaded", { retryAfterSeconds: 1 });
@@ -399,21 +431,49 @@ export class SaleClient {
 	}
 
 	/**
-	 * The final holders, asked for once per isolate. A request never waits
-	 * on another request's call: while one asks, the others go on to the
-	 * object, which answers them itself.
+	 * The object that serves a buyer: in a sale with shards, the buyer's
+	 * shard, with no round trip once this isolate knows the sale (its shards
+	 * cannot change once it has started); else the sale's home object.
 	 */
-	async #holders(seen: SaleMemory, now: number): Promise<Set<string> | null> {
-		if (seen.holders !== undefined) return seen.holders;
-		if (seen.holdersAskedAt !== undefined && now - seen.holdersAskedAt < HOLDERS_ASK_TIMEOUT_MS) return null;
-		seen.holdersAskedAt = now;
+	async #objectOf(buyerId: string): Promise<string> {
+		const now = Date.now();
+		const seen = memory.get(this.#saleId);
+		let shards = seen?.sale.shards ?? 1;
+		if (!seen || (seen.fetchedAt < seen.sale.startsAt && now - seen.fetchedAt > VIEW_TTL_MS)) {
+			const sale = await this.#call((gate) => gate.view());
+			// No such sale: its home object answers as the contract says for each call.
+			if (!sale) return this.#saleId;
+			this.#remember(sale, now);
+			shards = sale.shards;
+		}
+		return shards > 1 ? shardName(this.#saleId, shardOf(this.#saleId, buyerId, shards)) : this.#saleId;
+	}
+
+	/**
+	 * A shard's final holders, asked for once per isolate. A request never
+	 * waits on another request's call: while one asks, the others go on to
+	 * the object, which answers them itself.
+	 */
+	async #holders(seen: SaleMemory, shard: number, now: number): Promise<Set<string> | null> {
+		const known = seen.holders?.get(shard);
+		if (known !== undefined) return known;
+		const askedAt = seen.holdersAskedAt?.get(shard);
+		if (askedAt !== undefined && now - askedAt < HOLDERS_ASK_TIMEOUT_MS) return null;
+		seen.holdersAskedAt ??= new Map();
+		seen.holdersAskedAt.set(shard, now);
 		try {
-			const list = await this.#call((gate) => gate.holders());
-			seen.holders = list ? new Set(list) : null;
-			return seen.holders;
+			const objectName = seen.sale.shards > 1 ? shardName(this.#saleId, shard) : this.#saleId;
+			const list = await this.#call((gate) => gate.holders(), undefined, objectName);
+			const holders = list ? new Set(list) : null;
+			// A shard not final yet is asked again by a later purchase once the ask times out.
+			if (holders || seen.sale.shards === 1) {
+				seen.holders ??= new Map();
+				seen.holders.set(shard, holders);
+			}
+			return holders;
 		} catch {
 			// Asked again by a later purchase; until then the object answers.
-			seen.holdersAskedAt = undefined;
+			seen.holdersAskedAt.delete(shard);
 			return null;
 		}
 	}
@@ -503,6 +563,9 @@ function isFinallySoldOut(sale: SaleRecord): boolean {
 /** The contract's answer for a purchase the object refused. */
 function purchaseRefused(result: Extract<PurchaseResult, { ok: false }>): ApiError {
 	if (result.reason === "sale_not_found" || result.reason === "draw_sale") return new ApiError(result.reason);
+	if (result.reason === "unavailable" || result.reason === "wrong_shard") {
+		return new ApiError("unavailable", { retryAfterSeconds: 1 });
+	}
 	if (result.reason === "invalid_request") return invalidRequest(result.problem);
 	return saleClosed(result.reason, result.sale);
 }

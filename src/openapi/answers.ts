@@ -98,6 +98,13 @@ const gateStatsSchema = z.object({
 	variants: z
 		.array(z.object({ id: z.string(), sold: count, confirmed: count, held: count, remaining: count }))
 		.optional(),
+	shards: z
+		.array(z.object({ remaining: count, sold: count, held: count }))
+		.optional()
+		.describe("A sale with more than one shard: each shard's units left to sell, taken and held"),
+	coordinatorRequests: count
+		.optional()
+		.describe("A sale with more than one shard: calls from its shards its coordinator has served"),
 });
 sameShape<Exactly<z.infer<typeof gateStatsSchema>, GateStats>>();
 

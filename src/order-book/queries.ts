@@ -74,11 +74,12 @@ export async function readOrderPage(
 export async function recordedTally(
 	db: OrderBookDb,
 	saleId: string,
+	shard: ShardOfSale | null = null,
 ): Promise<{ orders: number; versions: number }> {
 	const [row] = await db
 		.select({ orders: count(), versions: sum(orders.version).mapWith(Number) })
 		.from(orders)
-		.where(eq(orders.saleId, saleId));
+		.where(and(eq(orders.saleId, saleId), ofShard(shard)));
 	return { orders: row?.orders ?? 0, versions: row?.versions ?? 0 };
 }
 
@@ -92,10 +93,24 @@ export async function recordedVersions(
 	saleId: string,
 	afterSeq: number,
 	throughSeq: number,
+	shard: ShardOfSale | null = null,
 ): Promise<Map<number, number>> {
 	const rows = await db
 		.select({ seq: orders.seq, version: orders.version })
 		.from(orders)
-		.where(and(eq(orders.saleId, saleId), gt(orders.seq, afterSeq), lte(orders.seq, throughSeq)));
+		.where(
+			and(eq(orders.saleId, saleId), gt(orders.seq, afterSeq), lte(orders.seq, throughSeq), ofShard(shard)),
+		);
 	return new Map(rows.map((row) => [row.seq, row.version]));
+}
+
+/** One shard of a sale with several: its orders are those whose seq it numbered (see `Stock.numberOrders`). */
+export interface ShardOfSale {
+	shard: number;
+	shards: number;
+}
+
+/** The condition that keeps a shard's orders; none for a sale of one object. */
+function ofShard(shard: ShardOfSale | null) {
+	return shard ? sql`(${orders.seq} - 1) % ${shard.shards} = ${shard.shard}` : undefined;
 }

@@ -8,6 +8,8 @@
 export interface CheckoutOrder {
 	saleId: string;
 	orderId: string;
+	/** In a sale with shards, the shard that keeps the order, so its payment finds it. */
+	shard?: number;
 	/** What the buyer sees on the payment page, e.g. "Runner 2 · US 9". */
 	itemName: string;
 	quantity: number;
@@ -36,6 +38,8 @@ export type CheckoutOutcome =
 export interface Payment {
 	saleId: string;
 	orderId: string;
+	/** The shard that keeps the order, in a sale with shards; null in a sale of one object. */
+	shard: number | null;
 	/** The checkout it was paid through. */
 	sessionId: string;
 	/** What was charged, in the currency's minor units. */

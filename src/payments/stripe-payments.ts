@@ -1,6 +1,7 @@
 import Stripe from "stripe";
 import * as z from "zod";
 import { saleIdSchema } from "../domain/sale";
+import { MAX_SHARDS } from "../domain/shards";
 import type { CheckoutOrder, CheckoutOutcome, Payment } from "./payment";
 
 /** Events signed longer ago than this are refused (shared/API.md: 300 s). */
@@ -100,7 +101,11 @@ export class StripePayments {
 	 * makes a second session.
 	 */
 	async startCheckout(order: CheckoutOrder, origin: string): Promise<CheckoutOutcome> {
-		const metadata = { saleId: order.saleId, orderId: order.orderId };
+		const metadata = {
+			saleId: order.saleId,
+			orderId: order.orderId,
+			...(order.shard === undefined ? {} : { shard: String(order.shard) }),
+		};
 		const salePage = `${origin}/sales/${encodeURIComponent(order.saleId)}`;
 		try {
 			const session = await this.#stripe.checkout.sessions.create(
@@ -259,17 +264,26 @@ const sessionSchema = z.object({
 	metadata: z.record(z.string(), z.string()).nullable(),
 });
 
+/** The shard a session's metadata names: absent in a sale of one object. */
+const shardSchema = z.coerce
+	.number()
+	.int()
+	.min(0)
+	.max(MAX_SHARDS - 1);
+
 /** The payment a paid session records, or why it is none of ours to apply. */
 function paymentOf(session: z.infer<typeof sessionSchema>, paidAt: number): Payment | IgnoredReason {
 	if (session.payment_status !== "paid") return "unpaid";
 	const saleId = saleIdSchema.safeParse(session.metadata?.saleId);
 	const orderId = session.metadata?.orderId;
 	if (!saleId.success || !orderId) return "not_ours";
+	const shard = shardSchema.safeParse(session.metadata?.shard);
 	const intent = session.payment_intent;
 	if (session.amount_total === null || session.currency === null || intent === null) return "unreadable";
 	return {
 		saleId: saleId.data,
 		orderId,
+		shard: shard.success ? shard.data : null,
 		sessionId: session.id,
 		amountCents: session.amount_total,
 		currency: session.currency,

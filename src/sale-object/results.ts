@@ -19,6 +19,10 @@ export type PurchaseResult =
 	| { ok: true; order: Order; created: boolean; remaining: number }
 	| { ok: false; reason: "sale_not_found" | "not_started" | "ended" | "sold_out"; sale?: SaleRecord }
 	| { ok: false; reason: "draw_sale" }
+	/** A shard could not tell whether units are left: one that may have some did not answer. */
+	| { ok: false; reason: "unavailable" }
+	/** The buyer is served by another object of this sale, which has `shards` of them. */
+	| { ok: false; reason: "wrong_shard"; shards: number }
 	| InvalidRequest;
 
 /** What the calls on a buyer's held order answer: the order as it is now, or why not. */
@@ -61,6 +65,10 @@ export interface GateStats extends Partial<HoldStats> {
 	/** Buyers who ever had an order. */
 	buyers: number;
 	outcomes: Record<Outcome, number>;
+	/** A sale with more than one shard: each shard's units left to sell, taken and held (shared/API.md "Admin additions"). */
+	shards?: { remaining: number; sold: number; held: number }[];
+	/** A sale with more than one shard: the calls from its shards its coordinator has served. */
+	coordinatorRequests?: number;
 }
 
 /** The v2 figures (shared/API.md "Admin additions"). */

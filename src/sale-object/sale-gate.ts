@@ -1,6 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Order, OrderMessage, OrderQueueBody } from "../domain/order";
-import { EDGE_OUTCOMES, type EdgeOutcome } from "../domain/outcome";
+import { COUNTED_OUTCOMES, EDGE_OUTCOMES, type EdgeOutcome } from "../domain/outcome";
 import {
 	type Sale,
 	type SaleInput,
@@ -9,10 +9,12 @@ import {
 	saleStatus,
 	withStatus,
 } from "../domain/sale";
+import { leaseChunk, shardName, shardOf } from "../domain/shards";
 import { orderBookDb, recordedTally, recordedVersions } from "../order-book/queries";
 import type { Payment } from "../payments/payment";
 import { paymentProvider } from "../payments/payment-provider";
 import { AlarmScheduler } from "./alarm-scheduler";
+import { Coordinator, type Lease, type LeaseAnswer, type ShardFigures } from "./coordinator";
 import { DrawEntries } from "./draw-entries";
 import type { BeaconChoice, DrawRefusal, DrawView, EntrantsPage, Entry, EntryResult } from "./draw-results";
 import { DrawRunner } from "./draw-runner";
@@ -35,6 +37,7 @@ import type {
 } from "./results";
 import { SeriesTally } from "./sales-series";
 import { migrate, storedVersion } from "./schema";
+import { ShardLease } from "./shard-lease";
 import { Stock, type VariantStock } from "./stock";
 import { Waitlist } from "./waitlist";
 
@@ -43,6 +46,10 @@ const ORDER_BOOK_AUDIT_SECONDS = 30;
 
 /** A sold-out sale with more buyers than this keeps answering every purchase itself. */
 const MAX_SHARED_HOLDERS = 10_000;
+/** How often a purchase on a shard asks for units again when other purchases took what it was lent first. */
+const MAX_LEASE_ROUNDS = 3;
+/** How soon the home object tries again to configure a shard it could not reach. */
+const SHARD_SETUP_RETRY_MS = 5_000;
 
 /**
  * The authority for one sale, one object per sale id: its stock, its window
@@ -69,6 +76,9 @@ export class SaleGate extends DurableObject<Env> {
 	readonly #payments: Payments;
 	readonly #entries: DrawEntries;
 	readonly #draw: DrawRunner;
+	readonly #lease: ShardLease;
+	readonly #coordinator: Coordinator;
+	readonly #askShardSetup: (at: number) => void;
 	readonly #askWaitlistEnd: (at: number) => void;
 	/** Tables come with the first `configure`, so a request for a made-up sale id reads nothing and writes nothing. */
 	#hasTables = false;
@@ -115,8 +125,9 @@ export class SaleGate extends DurableObject<Env> {
 			sql: storage.sql,
 			orders: (afterSeq, limit) => this.#stock.ordersAfter(afterSeq, limit),
 			recorded: {
-				tally: () => recordedTally(orderBook, this.#saleId()),
-				versions: (afterSeq, throughSeq) => recordedVersions(orderBook, this.#saleId(), afterSeq, throughSeq),
+				tally: () => recordedTally(orderBook, this.#saleId(), this.#lease.identity),
+				versions: (afterSeq, throughSeq) =>
+					recordedVersions(orderBook, this.#saleId(), afterSeq, throughSeq, this.#lease.identity),
 			},
 			resend: (seqs) => this.#outbox.resend(seqs),
 			wakeAt: this.#scheduler.add("order-book-audit", (dueBy) => this.#audit.run(dueBy)),
@@ -141,6 +152,20 @@ export class SaleGate extends DurableObject<Env> {
 			drandUrl: env.DRAND_URL,
 			wakeAt: this.#scheduler.add("draw", (dueBy) => this.#draw.run(dueBy)),
 		});
+		this.#lease = new ShardLease({
+			storage,
+			stock: this.#stock,
+			coordinator: () => env.SALE_GATE.getByName(this.#saleId()),
+			figures: () => this.#shardFigures(),
+			reportAt: this.#scheduler.add("shard-report", () => this.#lease.report()),
+		});
+		this.#coordinator = new Coordinator({
+			storage,
+			shard: (index) => env.SALE_GATE.getByName(shardName(this.#saleId(), index)),
+			record: () => this.#recordOf(this.#requireSale()),
+			variants: () => this.#stock.variants,
+		});
+		this.#askShardSetup = this.#scheduler.add("shard-setup", () => this.#setUpShards());
 		ctx.blockConcurrencyWhile(async () => {
 			if (storedVersion(storage.sql) === 0) return;
 			this.#open();
@@ -150,6 +175,8 @@ export class SaleGate extends DurableObject<Env> {
 			this.#holds.resume();
 			this.#payments.resume();
 			this.#draw.resume();
+			this.#lease.reportSoon();
+			if (this.#coordinator.unconfigured().length > 0) this.#askShardSetup(Date.now());
 			const sale = this.#stock.sale;
 			if (sale && this.#waitlist.size > 0) this.#askWaitlistEnd(sale.endsAt);
 		});
@@ -159,12 +186,21 @@ export class SaleGate extends DurableObject<Env> {
 	 * Creates the sale, or replaces it while it has not started. A draw sale
 	 * fixes its beacon here (`beacon`, chosen by the Worker's configuration).
 	 */
-	configure(saleId: string, input: SaleInput, beacon: BeaconChoice = "drand-quicknet"): ConfigureResult {
+	async configure(
+		saleId: string,
+		input: SaleInput,
+		beacon: BeaconChoice = "drand-quicknet",
+	): Promise<ConfigureResult> {
 		const now = Date.now();
 		const current = this.#stock.sale;
 		if (current && now >= current.startsAt) return { ok: false, reason: "sale_started" };
 		if (!this.#hasTables) this.#open();
-		this.#draw.configure(this.#stock.configure(saleId, input), beacon);
+		this.ctx.storage.transactionSync(() => {
+			this.#draw.configure(this.#stock.configure(saleId, input), beacon);
+			// The home object of a sale with shards keeps the whole stock as the sale's figures and lends it out.
+			this.#coordinator.configure(this.#stock.variants, input.shards ?? 1);
+		});
+		await this.#setUpShards();
 		return {
 			ok: true,
 			sale: withStatus(this.#recordOf(this.#requireSale()), now),
@@ -186,15 +222,36 @@ export class SaleGate extends DurableObject<Env> {
 	 * `attemptId`) gets it as `created: true`, whatever its status now, so a
 	 * buyer whose first answer was lost still learns it bought.
 	 */
-	purchase(userId: string, quantity: number, attemptId?: string, variantId?: string): PurchaseResult {
+	purchase(
+		userId: string,
+		quantity: number,
+		attemptId?: string,
+		variantId?: string,
+	): PurchaseResult | Promise<PurchaseResult> {
+		return this.#purchase(userId, quantity, attemptId, variantId, 0);
+	}
+
+	#purchase(
+		userId: string,
+		quantity: number,
+		attemptId: string | undefined,
+		variantId: string | undefined,
+		leaseRounds: number,
+	): PurchaseResult | Promise<PurchaseResult> {
 		const now = Date.now();
 		const sale = this.#settled(now);
 		if (!sale) return { ok: false, reason: "sale_not_found" };
 		if (sale.mode === "draw") return { ok: false, reason: "draw_sale" };
+		if (sale.shards > 1 && this.#lease.identity?.shard !== shardOf(sale.id, userId, sale.shards)) {
+			return { ok: false, reason: "wrong_shard", shards: sale.shards };
+		}
 		const orders = this.#stock.ordersOf(userId);
 		if (orders.live) {
 			const created = attemptId !== undefined && orders.live.attemptId === attemptId;
-			if (!created) this.#outcomes.count("duplicate");
+			if (!created) {
+				this.#outcomes.count("duplicate");
+				this.#lease.reportSoon();
+			}
 			return { ok: true, order: orders.live.order, created, remaining: sale.remaining };
 		}
 		const earlier = attemptId === undefined ? null : orders.byAttempt(attemptId);
@@ -205,7 +262,17 @@ export class SaleGate extends DurableObject<Env> {
 		if (status === "ended") return this.#refuse("ended", sale);
 		const variant = this.#variantFor(sale, quantity, variantId);
 		if (!("remaining" in variant)) return variant;
-		if (variant.remaining < quantity) return this.#refuse("sold_out", sale);
+		if (variant.remaining < quantity) {
+			if (sale.shards === 1) return this.#refuse("sold_out", sale);
+			return this.#purchaseOnLease(
+				userId,
+				quantity,
+				attemptId,
+				variant.id,
+				quantity - variant.remaining,
+				leaseRounds,
+			);
+		}
 
 		const order = newOrder(sale, userId, variant.id, quantity, now);
 		const waiting = this.#waitlist.size > 0;
@@ -217,7 +284,29 @@ export class SaleGate extends DurableObject<Env> {
 		});
 		if (order.holdExpiresAt !== null) this.#holds.placed(order.holdExpiresAt);
 		this.#outbox.committed();
-		return { ok: true, order, created: true, remaining };
+		this.#lease.sold(variant.id);
+		return { ok: true, order, created: true, remaining: this.#lease.sale?.remaining ?? remaining };
+	}
+
+	/**
+	 * A purchase on a shard that has too few units of the variant: asks the
+	 * coordinator for `need` more, then buys again; `sold_out` only once the
+	 * coordinator says no unit is left anywhere.
+	 */
+	async #purchaseOnLease(
+		userId: string,
+		quantity: number,
+		attemptId: string | undefined,
+		variantId: string,
+		need: number,
+		leaseRounds: number,
+	): Promise<PurchaseResult> {
+		const verdict =
+			leaseRounds < MAX_LEASE_ROUNDS ? await this.#lease.acquire(variantId, need) : "unavailable";
+		if (verdict === "granted") return this.#purchase(userId, quantity, attemptId, variantId, leaseRounds + 1);
+		const sale = this.#requireSale();
+		if (verdict === "sold_out") return this.#refuse("sold_out", sale);
+		return { ok: false, reason: "unavailable" };
 	}
 
 	/**
@@ -285,6 +374,8 @@ export class SaleGate extends DurableObject<Env> {
 		if (!sale || sale.remaining > 0 || this.#stock.held > 0 || this.#stock.buyers > MAX_SHARED_HOLDERS) {
 			return null;
 		}
+		// A shard's list is final only once no unit can be lent to it again.
+		if (sale.shards > 1 && !this.#lease.finallySoldOut()) return null;
 		return this.#stock.holders();
 	}
 
@@ -396,14 +487,14 @@ export class SaleGate extends DurableObject<Env> {
 	}
 
 	/** Everything the admin view of the sale shows, in one call; null if it was never configured. */
-	overview(): SaleOverview | null {
+	async overview(): Promise<SaleOverview | null> {
 		const now = Date.now();
 		const sale = this.#settled(now);
 		if (!sale) return null;
 		return {
 			sale: withStatus(this.#recordOf(sale), now),
 			stats: this.#stats(sale),
-			series: this.#seriesOf(sale, now),
+			series: await this.#seriesOf(sale, now),
 		};
 	}
 
@@ -414,7 +505,7 @@ export class SaleGate extends DurableObject<Env> {
 	}
 
 	/** Orders over time. */
-	series(): SalesSeries | null {
+	async series(): Promise<SalesSeries | null> {
 		const sale = this.#stock.sale;
 		return sale ? this.#seriesOf(sale, Date.now()) : null;
 	}
@@ -446,8 +537,73 @@ export class SaleGate extends DurableObject<Env> {
 	 * on until the order book has everything. Null if the sale was never configured.
 	 */
 	async reconcileOrderBook(): Promise<{ resent: number } | null> {
-		if (!this.#stock.sale) return null;
+		const sale = this.#stock.sale;
+		if (!sale) return null;
+		if (sale.shards > 1 && !this.#lease.identity) {
+			const runs = await Promise.all(
+				Array.from({ length: sale.shards }, (_, shard) =>
+					this.#shardObject(sale, shard).reconcileOrderBook(),
+				),
+			);
+			return { resent: runs.reduce((sum, run) => sum + (run?.resent ?? 0), 0) };
+		}
 		return { resent: await this.#audit.compare() };
+	}
+
+	/**
+	 * Makes this object shard `shard` of its sale, lent `leases` (its home
+	 * object calls this). Once the sale has started a shard keeps what it
+	 * has: a repeated call, its answer lost, must not lose its orders.
+	 */
+	configureShard(
+		saleId: string,
+		input: SaleInput,
+		shard: number,
+		leases: Record<string, Lease>,
+		chunks: Record<string, number>,
+		whole: SaleRecord,
+	): void {
+		const current = this.#stock.sale;
+		if (current && Date.now() >= current.startsAt) return;
+		if (!this.#hasTables) this.#open();
+		const allotted = new Map(Object.entries(leases).map(([variantId, lease]) => [variantId, lease.total]));
+		this.ctx.storage.transactionSync(() => {
+			this.#stock.configure(saleId, input, allotted);
+			this.#lease.configure(
+				shard,
+				input.shards ?? 1,
+				new Map(Object.entries(leases)),
+				new Map(Object.entries(chunks)),
+				whole,
+			);
+		});
+		this.#stock.load();
+		this.#lease.load();
+	}
+
+	/** In a shard: gives back the unsold units of a variant to the coordinator, as lease `version`. */
+	surrender(variantId: string, version: number): Lease {
+		this.#settled(Date.now());
+		return this.#lease.surrender(variantId, version);
+	}
+
+	/** In the home object: lends a shard units of a variant (see `Coordinator.acquire`). */
+	acquireLease(
+		shard: number,
+		variantId: string,
+		need: number,
+		have: Lease,
+		ahead: boolean,
+	): Promise<LeaseAnswer> {
+		return this.#coordinator.acquire(shard, variantId, need, have, ahead);
+	}
+
+	/** In the home object: keeps a shard's figures; answers the sale as a whole. */
+	shardReport(shard: number, figures: ShardFigures): SaleRecord | null {
+		const sale = this.#stock.sale;
+		if (!sale) return null;
+		this.#coordinator.report(shard, figures);
+		return this.#recordOf(sale);
 	}
 
 	/** Runs whatever timed work is due; alarms are at-least-once, and every piece of work is idempotent. */
@@ -463,6 +619,8 @@ export class SaleGate extends DurableObject<Env> {
 		this.#waitlist.load();
 		this.#outcomes.load();
 		this.#draw.load();
+		this.#lease.load();
+		this.#coordinator.load();
 	}
 
 	#saleId(): string {
@@ -522,6 +680,7 @@ export class SaleGate extends DurableObject<Env> {
 		this.#waitlist.load();
 		this.#holds.resume();
 		this.#outbox.committed();
+		this.#lease.reportSoon();
 	}
 
 	/** Gives a variant's units, while any waiting buyer's quantity fits them, to the earliest such buyer as a fresh hold. */
@@ -550,6 +709,7 @@ export class SaleGate extends DurableObject<Env> {
 		});
 		this.#stock.load();
 		this.#outbox.committed();
+		this.#lease.reportSoon();
 	}
 
 	/** The variant a purchase or waitlist entry names, or the `400` it gets. */
@@ -572,19 +732,41 @@ export class SaleGate extends DurableObject<Env> {
 		);
 	}
 
-	/** Orders over time, and for a draw sale entries over time too. */
-	#seriesOf(sale: SaleRow, now: number): SalesSeries {
+	/**
+	 * Orders over time, and for a draw sale entries over time too. The home
+	 * object of a sale with shards sums its shards' (a shard that cannot be
+	 * reached is left out rather than failing the admin's view).
+	 */
+	async #seriesOf(sale: SaleRow, now: number): Promise<SalesSeries> {
+		if (sale.shards > 1 && !this.#lease.identity) {
+			const own = this.#series.of(sale, now);
+			const shards = await Promise.allSettled(
+				Array.from({ length: sale.shards }, (_, shard) => this.#shardObject(sale, shard).series()),
+			);
+			const confirmed = own.confirmed.map(() => 0);
+			for (const result of shards) {
+				if (result.status !== "fulfilled" || !result.value) continue;
+				for (const [bucket, n] of result.value.confirmed.entries()) {
+					if (bucket < confirmed.length) confirmed[bucket] = (confirmed[bucket] ?? 0) + n;
+				}
+			}
+			return { ...own, confirmed };
+		}
 		const series = this.#series.of(sale, now);
 		return sale.mode === "draw" ? { ...series, entered: this.#entries.perBucket(sale, now) } : series;
 	}
 
 	#refuse(reason: "sold_out" | "not_started" | "ended", sale: SaleRow): PurchaseResult {
 		this.#outcomes.count(reason);
+		this.#lease.reportSoon();
 		return { ok: false, reason, sale: this.#recordOf(sale) };
 	}
 
 	/** The sale as the contract shows it, with its variants, units held, waitlist and payment provider. */
 	#recordOf(sale: SaleRow): SaleRecord {
+		const whole = this.#lease.sale;
+		if (whole) return whole;
+		if (sale.shards > 1) return this.#wholeSale(sale);
 		return {
 			...sale,
 			variants: this.#stock.variants.map(({ id, name, totalStock, remaining }) => ({
@@ -595,6 +777,25 @@ export class SaleGate extends DurableObject<Env> {
 			})),
 			held: this.#stock.held,
 			waitlist: this.#waitlist.size,
+			paymentProvider: this.#paymentProviderName(),
+		};
+	}
+
+	/** In the home object of a sale with shards: the sale as a whole, from what the shards reported. */
+	#wholeSale(sale: SaleRow): SaleRecord {
+		const totals = this.#coordinator.totals(this.#stock.variants);
+		const variants = this.#stock.variants.map(({ id, name, totalStock }) => ({
+			id,
+			name,
+			totalStock,
+			remaining: totals.get(id)?.remaining ?? totalStock,
+		}));
+		return {
+			...sale,
+			remaining: variants.reduce((sum, variant) => sum + variant.remaining, 0),
+			variants,
+			held: [...totals.values()].reduce((sum, variant) => sum + variant.held, 0),
+			waitlist: this.#coordinator.sums().waitlist,
 			paymentProvider: this.#paymentProviderName(),
 		};
 	}
@@ -616,6 +817,7 @@ export class SaleGate extends DurableObject<Env> {
 	 * sale created without the v2 fields answers exactly as in v1.
 	 */
 	#stats(sale: SaleRow): GateStats {
+		if (sale.shards > 1 && !this.#lease.identity) return this.#wholeStats(sale);
 		const buyers = this.#stock.buyers;
 		const v1 = {
 			sold: sale.totalStock - sale.remaining,
@@ -646,6 +848,127 @@ export class SaleGate extends DurableObject<Env> {
 			revenueCents: sale.holdSeconds > 0 ? confirmed * sale.priceCents : 0,
 			...this.#payments.figures(),
 			variants: perVariant,
+		};
+	}
+
+	/**
+	 * In the home object of a sale with shards: the sale's figures summed
+	 * from the shards' latest reports, with each shard's own and the
+	 * coordinator's load.
+	 */
+	#wholeStats(sale: SaleRow): GateStats {
+		const record = this.#wholeSale(sale);
+		const sums = this.#coordinator.sums();
+		const own = this.#outcomes.snapshot();
+		const outcomes = { confirmed: sums.buyers, ...own };
+		for (const outcome of COUNTED_OUTCOMES) outcomes[outcome] += sums.outcomes[outcome];
+		const v1 = {
+			sold: record.totalStock - record.remaining,
+			remaining: record.remaining,
+			buyers: sums.buyers,
+			outcomes,
+			shards: this.#coordinator.perShard(),
+			coordinatorRequests: this.#coordinator.requests,
+		};
+		const sized = record.variants.length > 1 || record.variants[0]?.id !== "default";
+		if (!sized && sale.holdSeconds === 0) return v1;
+		const totals = this.#coordinator.totals(this.#stock.variants);
+		const perVariant = record.variants.map((variant) => {
+			const sold = variant.totalStock - variant.remaining;
+			const held = totals.get(variant.id)?.held ?? 0;
+			return { id: variant.id, sold, confirmed: sold - held, held, remaining: variant.remaining };
+		});
+		const confirmed = perVariant.reduce((sum, variant) => sum + variant.confirmed, 0);
+		return {
+			...v1,
+			held: record.held,
+			confirmed,
+			expired: sums.expired,
+			cancelled: sums.cancelled,
+			waitlist: sums.waitlist,
+			revenueCents: sale.holdSeconds > 0 ? confirmed * sale.priceCents : 0,
+			refundsPending: sums.refundsPending,
+			refundsFailed: sums.refundsFailed,
+			variants: perVariant,
+		};
+	}
+
+	/** What a shard reports of itself to its coordinator. */
+	#shardFigures(): ShardFigures {
+		const sale = this.#requireSale();
+		const refunds = this.#payments.figures();
+		return {
+			at: Date.now(),
+			variants: this.#stock.variants.map((variant) => ({
+				id: variant.id,
+				...this.#lease.lease(variant.id),
+				remaining: variant.remaining,
+				held: variant.held,
+			})),
+			buyers: this.#stock.buyers,
+			outcomes: this.#outcomes.snapshot(),
+			...this.#stock.endedOrders(),
+			waitlist: sale.holdSeconds > 0 ? this.#waitlist.size : 0,
+			refundsPending: refunds.refundsPending,
+			refundsFailed: refunds.refundsFailed,
+		};
+	}
+
+	/**
+	 * In the home object of a sale with shards: configures every shard not
+	 * yet known to have its configuration, with its leases as the ledger has
+	 * them; one that cannot be reached is tried again from the alarm.
+	 */
+	async #setUpShards(): Promise<void> {
+		const sale = this.#stock.sale;
+		const pending = this.#coordinator.unconfigured();
+		if (!sale || pending.length === 0) return;
+		const input = this.#inputOf(sale);
+		const whole = this.#recordOf(sale);
+		const chunks = Object.fromEntries(
+			this.#stock.variants.map((variant) => [variant.id, leaseChunk(variant.totalStock, sale.shards)]),
+		);
+		const results = await Promise.allSettled(
+			pending.map((shard) =>
+				this.env.SALE_GATE.getByName(shardName(sale.id, shard)).configureShard(
+					sale.id,
+					input,
+					shard,
+					Object.fromEntries(this.#coordinator.leasesOf(shard)),
+					chunks,
+					whole,
+				),
+			),
+		);
+		for (const [i, result] of results.entries()) {
+			const shard = pending[i] ?? -1;
+			if (result.status === "fulfilled") this.#coordinator.configured(shard);
+			else
+				console.error(JSON.stringify({ event: "shard_setup_failed", shard, error: String(result.reason) }));
+		}
+		if (this.#coordinator.unconfigured().length > 0) this.#askShardSetup(Date.now() + SHARD_SETUP_RETRY_MS);
+	}
+
+	#shardObject(sale: SaleRow, shard: number): DurableObjectStub<SaleGate> {
+		return this.env.SALE_GATE.getByName(shardName(sale.id, shard));
+	}
+
+	/** The sale's configuration as an admin gave it, to configure its shards with. */
+	#inputOf(sale: SaleRow): SaleInput {
+		return {
+			name: sale.name,
+			description: sale.description,
+			priceCents: sale.priceCents,
+			currency: sale.currency,
+			totalStock: sale.totalStock,
+			startsAt: sale.startsAt,
+			endsAt: sale.endsAt,
+			maxPerUser: sale.maxPerUser,
+			variants: this.#stock.variants.map(({ id, name, totalStock }) => ({ id, name, totalStock })),
+			...(sale.imageUrl === null ? {} : { imageUrl: sale.imageUrl }),
+			holdSeconds: sale.holdSeconds,
+			mode: sale.mode,
+			shards: sale.shards,
 		};
 	}
 

@@ -269,6 +269,46 @@ const MIGRATIONS: readonly Migration[] = [
 				GROUP BY 1;
 		`,
 	},
+	{
+		version: 8,
+		sql: `
+			-- shard-lease.ts, in a shard of a sale with more than one (shared/API.md
+			-- "Scale"): which shard this object is, and per variant the version of
+			-- the last lease it applied and the units it is lent at a time.
+			CREATE TABLE shard (
+				singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+				shard INTEGER NOT NULL,
+				shards INTEGER NOT NULL
+			);
+			CREATE TABLE shard_leases (
+				variant_id TEXT PRIMARY KEY,
+				version INTEGER NOT NULL,
+				chunk INTEGER NOT NULL
+			);
+			-- coordinator.ts, in the home object of such a sale: the units lent to
+			-- each shard as of the latest lease version it was sent (surrendering: a
+			-- recall sent, its answer not yet in), the latest figures each shard
+			-- reported, and how many calls from shards it has served.
+			CREATE TABLE lease_ledger (
+				shard INTEGER NOT NULL,
+				variant_id TEXT NOT NULL,
+				version INTEGER NOT NULL,
+				allotted INTEGER NOT NULL,
+				surrendering INTEGER NOT NULL DEFAULT 0,
+				PRIMARY KEY (shard, variant_id)
+			);
+			CREATE TABLE shard_figures (
+				shard INTEGER PRIMARY KEY,
+				configured INTEGER NOT NULL DEFAULT 0,
+				reported_at INTEGER NOT NULL DEFAULT 0,
+				figures TEXT
+			);
+			CREATE TABLE coordinator (
+				singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+				requests INTEGER NOT NULL
+			);
+		`,
+	},
 ];
 
 /** The version this code's tables are at. */

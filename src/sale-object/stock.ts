@@ -100,6 +100,8 @@ const INSERT_VARIANT = `INSERT INTO variants (position, ${VARIANT.names}) VALUES
 // Usually no row or one: sorted here rather than by the query.
 const SELECT_ORDERS_OF = `SELECT ${ORDER.select} FROM orders WHERE user_id = ?`;
 const INSERT_ORDER = `INSERT INTO orders (${NEW_ORDER.names}) VALUES (${NEW_ORDER.placeholders}) RETURNING seq`;
+/** A shard's order, numbered `step` after its last one (see `numberOrders`). */
+const INSERT_SHARD_ORDER = `INSERT INTO orders (seq, ${NEW_ORDER.names}) VALUES ((SELECT IFNULL(MAX(seq), ?) + ? FROM orders), ${NEW_ORDER.placeholders}) RETURNING seq`;
 // By position, the row's key, so the purchase costs no lookup in the ids' index.
 const TAKE_FROM_VARIANT = "UPDATE variants SET remaining = remaining - ?, held = held + ? WHERE position = ?";
 const TAKE_STOCK = "UPDATE sale SET remaining = remaining - ?, buyers = buyers + ?";
@@ -125,6 +127,8 @@ export class Stock {
 	#sale: SaleRow | null = null;
 	#variants: VariantRow[] = [];
 	#buyers = 0;
+	/** The statement that records an order, and its leading arguments: how this object numbers orders. */
+	#insertOrder: { query: string; numbering: number[] } = { query: INSERT_ORDER, numbering: [] };
 
 	constructor(storage: DurableObjectStorage) {
 		this.#storage = storage;
@@ -162,8 +166,24 @@ export class Stock {
 		return this.#buyers;
 	}
 
-	/** Creates the sale with all its stock, or replaces it (callers allow that only before it starts). */
-	configure(saleId: string, input: SaleInput): SaleRow {
+	/**
+	 * Numbers this shard's orders interleaved with the other shards' (shard i
+	 * of K takes seqs i + 1, i + 1 + K, …), so seqs stay unique within the
+	 * sale, as the order book's `(sale, seq)` key needs, without asking anyone.
+	 */
+	numberOrders(shard: number, shards: number): void {
+		this.#insertOrder =
+			shards > 1
+				? { query: INSERT_SHARD_ORDER, numbering: [shard + 1 - shards, shards] }
+				: { query: INSERT_ORDER, numbering: [] };
+	}
+
+	/**
+	 * Creates the sale with all its stock, or replaces it (callers allow that
+	 * only before it starts). A shard is given `allotted`: the units of each
+	 * variant lent to it, in place of the variant's whole stock.
+	 */
+	configure(saleId: string, input: SaleInput, allotted?: ReadonlyMap<string, number>): SaleRow {
 		const sale: SaleRow = {
 			id: saleId,
 			name: input.name,
@@ -180,7 +200,13 @@ export class Stock {
 			mode: input.mode ?? "first_come",
 			shards: input.shards ?? 1,
 		};
-		const variants = input.variants ?? [{ id: "default", name: input.name, totalStock: input.totalStock }];
+		const variants = (
+			input.variants ?? [{ id: "default", name: input.name, totalStock: input.totalStock }]
+		).map((variant) => (allotted ? { ...variant, totalStock: allotted.get(variant.id) ?? 0 } : variant));
+		if (allotted) {
+			sale.totalStock = variants.reduce((sum, variant) => sum + variant.totalStock, 0);
+			sale.remaining = sale.totalStock;
+		}
 		this.#storage.transactionSync(() => {
 			this.#sql.exec(REPLACE_SALE, ...SALE.values(sale));
 			this.#sql.exec("DELETE FROM variants");
@@ -241,9 +267,11 @@ export class Stock {
 	 */
 	place(order: Order, attemptId: string | null, newBuyer: boolean): number {
 		const sql = this.#sql;
+		const insert = this.#insertOrder;
 		const { seq } = sql
 			.exec<{ seq: number }>(
-				INSERT_ORDER,
+				insert.query,
+				...insert.numbering,
 				...NEW_ORDER.values({
 					id: order.id,
 					userId: order.userId,
@@ -292,6 +320,30 @@ export class Stock {
 		}
 		if (units > 0) sql.exec("UPDATE sale SET remaining = remaining + ?", units);
 		return ended;
+	}
+
+	/**
+	 * Sets a variant's stock in this shard to `total` units lent to it, inside
+	 * the caller's transaction: `remaining` moves by the difference, what is
+	 * held or confirmed stays. The caller never sets less than that.
+	 */
+	allot(variantId: string, total: number): void {
+		const variant = this.#variants.find((candidate) => candidate.id === variantId);
+		if (!variant) throw new Error(`no variant ${variantId}`);
+		const change = total - variant.totalStock;
+		if (variant.remaining + change < 0)
+			throw new Error(`${variantId}: cannot lend back units that are taken`);
+		this.#sql.exec(
+			"UPDATE variants SET total_stock = total_stock + ?, remaining = remaining + ? WHERE position = ?",
+			change,
+			change,
+			variant.position,
+		);
+		this.#sql.exec(
+			"UPDATE sale SET total_stock = total_stock + ?, remaining = remaining + ?",
+			change,
+			change,
+		);
 	}
 
 	/** Confirms a held order as paid at `paidAt`, inside the caller's transaction; false if it was not held. */

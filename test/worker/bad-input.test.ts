@@ -911,7 +911,7 @@ describe("hostile and malformed requests to the v2 surfaces", () => {
 			put("mode draw with 2 shards", sale({ mode: "draw", shards: 2 })),
 			put("shards 0", sale({ shards: 0 })),
 			put("shards 65", sale({ shards: 65 })),
-			put("shards 2, not available yet", sale({ shards: 2 })),
+			put("shards 1.5", sale({ shards: 1.5 })),
 			asWaiter(
 				"purchase of an unknown size",
 				"POST",

@@ -73,8 +73,8 @@ describe("the edge's memory of a sale", () => {
 			endsAt: Date.now() + 3_600_000,
 		});
 		expect(created.status).toBe(201);
-		await runInDurableObject(env.SALE_GATE.getByName(saleId), (gate) => {
-			for (let i = 0; i < buyers; i++) expect(gate.purchase(`holder-${i}`, 1).ok).toBe(true);
+		await runInDurableObject(env.SALE_GATE.getByName(saleId), async (gate) => {
+			for (let i = 0; i < buyers; i++) expect((await gate.purchase(`holder-${i}`, 1)).ok).toBe(true);
 		});
 
 		const { bindings, calls } = saleGateWith();

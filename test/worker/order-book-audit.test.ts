@@ -121,8 +121,8 @@ describe("reconcile", () => {
 		const orders = 5_200;
 		const sale = await createSale("reconcile-big", { totalStock: orders });
 		const gate = env.SALE_GATE.getByName(sale.id);
-		await runInDurableObject(gate, (instance: SaleGate) => {
-			for (let i = 0; i < orders; i++) expect(instance.purchase(`bulk-${i}`, 1).ok).toBe(true);
+		await runInDurableObject(gate, async (instance: SaleGate) => {
+			for (let i = 0; i < orders; i++) expect((await instance.purchase(`bulk-${i}`, 1)).ok).toBe(true);
 		});
 		await waitUntilRecorded(sale.id, orders);
 		// The order book loses the whole sale.

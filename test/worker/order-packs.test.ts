@@ -176,7 +176,7 @@ describe("the outbox packs orders", () => {
 		const sale = await createSale("outbox-packs", { totalStock: 2_000 });
 		const gate = env.SALE_GATE.getByName(sale.id);
 		const opened = Promise.withResolvers<void>();
-		const sendBatch = await runInDurableObject(gate, (instance: SaleGate) => {
+		const sendBatch = await runInDurableObject(gate, async (instance: SaleGate) => {
 			const queue = (instance as unknown as { env: Env }).env.ORDER_QUEUE;
 			// The first send goes to the real queue only when the test says, as later ones do at once.
 			const send = queue.sendBatch.bind(queue);
@@ -186,7 +186,7 @@ describe("the outbox packs orders", () => {
 			});
 			// Buyer ids as long as a session allows (128), so the orders need several packs and sends.
 			for (let i = 0; i <= 1_200; i++) {
-				const result = instance.purchase(`${String(i).padStart(4, "0")}-${"x".repeat(123)}`, 1);
+				const result = await instance.purchase(`${String(i).padStart(4, "0")}-${"x".repeat(123)}`, 1);
 				if (!result.ok) throw new Error(`purchase ${i} refused: ${result.reason}`);
 			}
 			return spy;

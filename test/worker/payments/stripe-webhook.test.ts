@@ -61,6 +61,7 @@ describe("Stripe webhook", () => {
 			payment: {
 				saleId: "spring-drop",
 				orderId: "order-1",
+				shard: null,
 				sessionId: "cs_test_a1",
 				amountCents: 5000,
 				currency: "usd",

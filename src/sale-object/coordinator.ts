@@ -1,0 +1,426 @@
+import { COUNTED_OUTCOMES, type CountedOutcome } from "../domain/outcome";
+import type { SaleRecord } from "../domain/sale";
+import { leaseChunk } from "../domain/shards";
+
+/**
+ * A variant's lease as a shard holds it: the units lent to it (`total`,
+ * what it has sold included), at a version only the coordinator advances.
+ * Every lease message is absolute and carries its version, and a shard
+ * applies one only if it is newer than the last it applied, so a message
+ * lost, repeated or overtaken never lends a unit twice or loses one.
+ */
+export interface Lease {
+	version: number;
+	total: number;
+}
+
+/** What a shard reports of itself to its coordinator. */
+export interface ShardFigures {
+	/** When the shard took these figures: a later report replaces an earlier one. */
+	at: number;
+	variants: { id: string; version: number; total: number; remaining: number; held: number }[];
+	buyers: number;
+	outcomes: Record<CountedOutcome, number>;
+	expired: number;
+	cancelled: number;
+	waitlist: number;
+	refundsPending: number;
+	refundsFailed: number;
+}
+
+/** What the coordinator answers a shard that asked for units of a variant. */
+export interface LeaseAnswer {
+	/**
+	 * `granted`: `lease` lends the shard at least the units it asked for.
+	 * `sold_out`: every unit of the variant not held or confirmed is already
+	 * the asking shard's. `unavailable`: a shard that may hold some did not
+	 * answer the recall, so nobody can tell yet.
+	 */
+	verdict: "granted" | "sold_out" | "unavailable";
+	/** The shard's lease as the coordinator has it now; null while a recall to that shard is unanswered. */
+	lease: Lease | null;
+	/** Whether the coordinator has no unlent units of the variant left, so asking ahead is pointless. */
+	poolEmpty: boolean;
+	/** The sale as a whole, as the coordinator knows it. */
+	sale: SaleRecord;
+}
+
+/** What the coordinator needs of a shard object. */
+export interface ShardObject {
+	/** Gives back the units of a variant the shard has not sold, as lease `version`; answers its lease then. */
+	surrender(variantId: string, version: number): Promise<Lease>;
+}
+
+/** How long a recall waits for a shard's answer before the units it may hold count as unreachable. */
+const RECALL_TIMEOUT_MS = 1_500;
+
+type LedgerRow = {
+	shard: number;
+	variantId: string;
+	version: number;
+	allotted: number;
+	surrendering: number;
+};
+
+/** Per variant, the sale-level figures the coordinator derives from the shards' reports. */
+export interface VariantTotals {
+	remaining: number;
+	held: number;
+}
+
+/**
+ * The coordinator of a sale spread over K shards, in the sale's home
+ * object (shared/API.md "Scale"): it lends each shard units of each variant
+ * in leases, keeps the units not lent (the pool), recalls unsold units from
+ * the other shards when a shard runs dry and the pool is empty, and keeps
+ * the latest figures each shard reported, from which the sale's view and
+ * admin figures are made. Tables `lease_ledger`, `shard_figures` and
+ * `coordinator`.
+ *
+ * Units are conserved by construction: for each variant, its stock equals
+ * the pool plus the units the ledger says each shard is lent. A grant is
+ * written before it is sent, so a grant lost on the way is still counted as
+ * the shard's until a later lease or recall corrects it; a recall counts the
+ * shard's units as its own until the shard answers what it kept.
+ */
+export class Coordinator {
+	readonly #sql: SqlStorage;
+	readonly #storage: DurableObjectStorage;
+	readonly #shard: (index: number) => ShardObject;
+	readonly #record: () => SaleRecord;
+	readonly #variants: () => readonly { id: string; totalStock: number }[];
+	/** Lease requests run one after another: each reads and changes the whole ledger, across awaits. */
+	#queue: Promise<unknown> = Promise.resolve();
+	#requests = 0;
+	/** The shards' latest reports, parsed; null until read again after a change. */
+	#reports: (ShardFigures | null)[] | null = null;
+
+	constructor(options: {
+		storage: DurableObjectStorage;
+		shard: (index: number) => ShardObject;
+		/** The sale as a whole, built from `totals()`. */
+		record: () => SaleRecord;
+		/** Each variant's whole stock. */
+		variants: () => readonly { id: string; totalStock: number }[];
+	}) {
+		this.#storage = options.storage;
+		this.#sql = options.storage.sql;
+		this.#shard = options.shard;
+		this.#record = options.record;
+		this.#variants = options.variants;
+	}
+
+	/** Reads the request count, once the object has tables. */
+	load(): void {
+		this.#requests =
+			this.#sql.exec<{ requests: number }>("SELECT requests FROM coordinator").toArray()[0]?.requests ?? 0;
+	}
+
+	/** How many calls from shards this coordinator has served: lease requests and reports. */
+	get requests(): number {
+		return this.#requests;
+	}
+
+	/**
+	 * Starts the ledger for a sale of `shards` shards, inside the caller's
+	 * transaction: each shard is lent a chunk of each variant while the pool
+	 * has units, the rest stays in the pool. Answers each shard's leases, to
+	 * configure it with.
+	 */
+	configure(variants: readonly { id: string; totalStock: number }[], shards: number): Map<string, Lease>[] {
+		const sql = this.#sql;
+		sql.exec("DELETE FROM lease_ledger");
+		sql.exec("DELETE FROM shard_figures");
+		this.#reports = null;
+		sql.exec("INSERT OR REPLACE INTO coordinator (singleton, requests) VALUES (1, 0)");
+		this.#requests = 0;
+		const leases = Array.from({ length: shards }, () => new Map<string, Lease>());
+		for (const variant of variants) {
+			let pool = variant.totalStock;
+			const chunk = leaseChunk(variant.totalStock, shards);
+			for (const [shard, shardLeases] of leases.entries()) {
+				const total = Math.min(chunk, pool);
+				pool -= total;
+				shardLeases.set(variant.id, { version: 1, total });
+				sql.exec(
+					"INSERT INTO lease_ledger (shard, variant_id, version, allotted) VALUES (?, ?, 1, ?)",
+					shard,
+					variant.id,
+					total,
+				);
+			}
+		}
+		for (let shard = 0; shard < shards; shard++) {
+			sql.exec("INSERT INTO shard_figures (shard) VALUES (?)", shard);
+		}
+		return leases;
+	}
+
+	/** Notes that a shard has its configuration. */
+	configured(shard: number): void {
+		this.#sql.exec("UPDATE shard_figures SET configured = 1 WHERE shard = ?", shard);
+	}
+
+	/** Shards not yet known to have their configuration. */
+	unconfigured(): number[] {
+		return this.#sql
+			.exec<{ shard: number }>("SELECT shard FROM shard_figures WHERE configured = 0 ORDER BY shard")
+			.toArray()
+			.map((row) => row.shard);
+	}
+
+	/** Each shard's leases as the ledger has them, to configure it again with. */
+	leasesOf(shard: number): Map<string, Lease> {
+		return new Map(
+			this.#ledger()
+				.filter((row) => row.shard === shard)
+				.map((row) => [row.variantId, { version: row.version, total: row.allotted }]),
+		);
+	}
+
+	/**
+	 * Keeps a shard's report if it is newer than the last one, and learns
+	 * from it what became of recalls whose answer was lost.
+	 */
+	report(shard: number, figures: ShardFigures): void {
+		this.#served();
+		this.#storage.transactionSync(() => {
+			this.#sql.exec(
+				"UPDATE shard_figures SET figures = ?, reported_at = ?, configured = 1 WHERE shard = ? AND reported_at < ?",
+				JSON.stringify(figures),
+				figures.at,
+				shard,
+				figures.at,
+			);
+			for (const variant of figures.variants) this.#adopt(shard, variant.id, variant);
+		});
+		this.#reports = null;
+	}
+
+	/**
+	 * Lends the shard at least `need` more units of a variant: from the pool,
+	 * or, once the pool cannot, after recalling the unsold units of every
+	 * other shard that may have some. `have` is the shard's lease as it has
+	 * it. Asking ahead (`ahead`) only takes what the pool has and recalls
+	 * nothing. Requests are answered one at a time.
+	 */
+	acquire(shard: number, variantId: string, need: number, have: Lease, ahead: boolean): Promise<LeaseAnswer> {
+		this.#served();
+		const run = this.#queue.then(() => this.#acquire(shard, variantId, need, have, ahead));
+		this.#queue = run.catch(() => {});
+		return run;
+	}
+
+	/**
+	 * Per variant, the sale's units left and held, from the shards' latest
+	 * reports: left is the stock less what every shard reported taken, so a
+	 * unit is never shown as sold before some shard sold it.
+	 */
+	totals(variants: readonly { id: string; totalStock: number }[]): Map<string, VariantTotals> {
+		const totals = new Map(
+			variants.map((variant) => [variant.id, { remaining: variant.totalStock, held: 0 }]),
+		);
+		for (const figures of this.#figures()) {
+			for (const reported of figures?.variants ?? []) {
+				const sum = totals.get(reported.id);
+				if (!sum) continue;
+				sum.remaining -= reported.total - reported.remaining;
+				sum.held += reported.held;
+			}
+		}
+		return totals;
+	}
+
+	/** The shards' latest reports, by shard; null for a shard that has not reported. */
+	#figures(): (ShardFigures | null)[] {
+		this.#reports ??= this.#sql
+			.exec<{ figures: string | null }>("SELECT figures FROM shard_figures ORDER BY shard")
+			.toArray()
+			.map((row) => (row.figures ? (JSON.parse(row.figures) as ShardFigures) : null));
+		return this.#reports;
+	}
+
+	/** Per shard: units left to sell there (lent and not taken), taken (held + confirmed) and held. */
+	perShard(): { remaining: number; sold: number; held: number }[] {
+		const ledger = this.#ledger();
+		return this.#figures().map((figures, shard) => {
+			let remaining = 0;
+			let sold = 0;
+			let held = 0;
+			for (const row of ledger) {
+				if (row.shard !== shard) continue;
+				const reported = figures?.variants.find((variant) => variant.id === row.variantId);
+				const taken = reported ? reported.total - reported.remaining : 0;
+				remaining += Math.max(0, row.allotted - taken);
+				sold += taken;
+				held += reported?.held ?? 0;
+			}
+			return { remaining, sold, held };
+		});
+	}
+
+	/** What every shard reported, summed: buyers, outcomes, ended orders, waitlist and refunds. */
+	sums(): Omit<ShardFigures, "at" | "variants"> {
+		const sums: Omit<ShardFigures, "at" | "variants"> = {
+			buyers: 0,
+			outcomes: Object.fromEntries(COUNTED_OUTCOMES.map((outcome) => [outcome, 0])) as Record<
+				CountedOutcome,
+				number
+			>,
+			expired: 0,
+			cancelled: 0,
+			waitlist: 0,
+			refundsPending: 0,
+			refundsFailed: 0,
+		};
+		for (const figures of this.#figures()) {
+			if (!figures) continue;
+			sums.buyers += figures.buyers;
+			sums.expired += figures.expired;
+			sums.cancelled += figures.cancelled;
+			sums.waitlist += figures.waitlist;
+			sums.refundsPending += figures.refundsPending;
+			sums.refundsFailed += figures.refundsFailed;
+			for (const outcome of COUNTED_OUTCOMES) sums.outcomes[outcome] += figures.outcomes[outcome] ?? 0;
+		}
+		return sums;
+	}
+
+	async #acquire(
+		shard: number,
+		variantId: string,
+		need: number,
+		have: Lease,
+		ahead: boolean,
+	): Promise<LeaseAnswer> {
+		this.#storage.transactionSync(() => this.#adopt(shard, variantId, have));
+		let pool = this.#pool(variantId);
+		let reachable = true;
+		if (pool < need && !ahead) {
+			reachable = await this.#recall(variantId, shard);
+			pool = this.#pool(variantId);
+		}
+		const row = this.#row(shard, variantId);
+		if (!row) throw new Error(`shard ${shard} has no lease of ${variantId}`);
+		const chunk = leaseChunk(this.#stockOf(variantId), this.#shards());
+		const units = Math.min(pool, Math.max(chunk, need));
+		if (units > 0 && (units >= need || ahead)) {
+			// A grant replaces whatever was last sent, an unanswered recall included.
+			const lease = { version: row.version + 1, total: row.allotted + units };
+			this.#sql.exec(
+				"UPDATE lease_ledger SET version = ?, allotted = ?, surrendering = 0 WHERE shard = ? AND variant_id = ?",
+				lease.version,
+				lease.total,
+				shard,
+				variantId,
+			);
+			return { verdict: "granted", lease, poolEmpty: pool === units, sale: this.#record() };
+		}
+		return {
+			verdict: ahead || reachable ? "sold_out" : "unavailable",
+			lease: row.surrendering ? null : { version: row.version, total: row.allotted },
+			poolEmpty: pool === 0,
+			sale: this.#record(),
+		};
+	}
+
+	/**
+	 * Asks every other shard that may have unsold units of the variant to
+	 * give them back, all at once. Answers false if one of them did not
+	 * answer: its units stay counted as its own until it does.
+	 */
+	async #recall(variantId: string, except: number): Promise<boolean> {
+		const taken = new Map<number, number>();
+		for (const [shard, figures] of this.#figures().entries()) {
+			const reported = figures?.variants.find((variant) => variant.id === variantId);
+			if (reported) taken.set(shard, reported.total - reported.remaining);
+		}
+		const asked = this.#ledger().filter(
+			(row) =>
+				row.variantId === variantId &&
+				row.shard !== except &&
+				(row.surrendering === 1 || row.allotted > (taken.get(row.shard) ?? 0)),
+		);
+		if (asked.length === 0) return true;
+		const recalls = asked.map((row) => ({ shard: row.shard, version: row.version + 1 }));
+		this.#storage.transactionSync(() => {
+			for (const { shard, version } of recalls) {
+				this.#sql.exec(
+					"UPDATE lease_ledger SET version = ?, surrendering = 1 WHERE shard = ? AND variant_id = ?",
+					version,
+					shard,
+					variantId,
+				);
+			}
+		});
+		const answers = await Promise.allSettled(
+			recalls.map(({ shard, version }) =>
+				Promise.race([
+					this.#shard(shard).surrender(variantId, version),
+					scheduler.wait(RECALL_TIMEOUT_MS).then(() => {
+						throw new Error(`shard ${shard} did not answer a recall within ${RECALL_TIMEOUT_MS} ms`);
+					}),
+				]),
+			),
+		);
+		this.#storage.transactionSync(() => {
+			for (const [i, answer] of answers.entries()) {
+				const shard = recalls[i]?.shard ?? -1;
+				if (answer.status === "fulfilled") this.#adopt(shard, variantId, answer.value);
+				else console.error(JSON.stringify({ event: "recall_failed", shard, error: String(answer.reason) }));
+			}
+		});
+		return answers.every((answer) => answer.status === "fulfilled");
+	}
+
+	/**
+	 * Learns a shard's lease as the shard has it: if it is the answer to the
+	 * recall the ledger waits for, the units the shard did not keep go back
+	 * to the pool. Anything older is news the ledger already has.
+	 */
+	#adopt(shard: number, variantId: string, lease: Lease): void {
+		this.#sql.exec(
+			"UPDATE lease_ledger SET allotted = ?, surrendering = 0 WHERE shard = ? AND variant_id = ? AND surrendering = 1 AND version = ?",
+			lease.total,
+			shard,
+			variantId,
+			lease.version,
+		);
+	}
+
+	/** Units of the variant lent to no shard. */
+	#pool(variantId: string): number {
+		const lent = this.#sql
+			.exec<{ lent: number }>(
+				"SELECT IFNULL(SUM(allotted), 0) AS lent FROM lease_ledger WHERE variant_id = ?",
+				variantId,
+			)
+			.one().lent;
+		return this.#stockOf(variantId) - lent;
+	}
+
+	#stockOf(variantId: string): number {
+		return this.#variants().find((variant) => variant.id === variantId)?.totalStock ?? 0;
+	}
+
+	#shards(): number {
+		return this.#sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM shard_figures").one().n;
+	}
+
+	#row(shard: number, variantId: string): LedgerRow | undefined {
+		return this.#ledger().find((row) => row.shard === shard && row.variantId === variantId);
+	}
+
+	#ledger(): LedgerRow[] {
+		return this.#sql
+			.exec<LedgerRow>(
+				"SELECT shard, variant_id AS variantId, version, allotted, surrendering FROM lease_ledger ORDER BY shard",
+			)
+			.toArray();
+	}
+
+	#served(): void {
+		this.#requests += 1;
+		this.#sql.exec("UPDATE coordinator SET requests = ?", this.#requests);
+	}
+}

@@ -1,0 +1,246 @@
+import type { SaleRecord } from "../domain/sale";
+import type { WakeAt } from "./alarm-scheduler";
+import type { Lease, LeaseAnswer, ShardFigures } from "./coordinator";
+import type { Stock } from "./stock";
+
+/** What a shard needs of its sale's coordinator (the sale's home object). */
+export interface CoordinatorObject {
+	acquireLease(
+		shard: number,
+		variantId: string,
+		need: number,
+		have: Lease,
+		ahead: boolean,
+	): Promise<LeaseAnswer>;
+	/** Keeps the shard's figures; answers the sale as a whole. */
+	shardReport(shard: number, figures: ShardFigures): Promise<SaleRecord | null>;
+}
+
+/**
+ * How long a shard takes the coordinator's word that a variant is sold out,
+ * in a sale whose units can come back (holds): a unit that returns on
+ * another shard is reported within REPORT_DELAY_MS, so no buyer is told
+ * `sold_out` for longer than the contract's 2 s while it is there.
+ */
+const SOLD_OUT_TRUST_MS = 1_000;
+/** A shard reports its figures this long after they change, so reports batch a burst of purchases. */
+const REPORT_DELAY_MS = 250;
+
+type Verdict = LeaseAnswer["verdict"];
+
+/**
+ * A shard's side of the leases (shared/API.md "Scale"): which shard of how
+ * many this object is, the version of each variant's lease it applied, and
+ * the asking for more. Table `shard` and `shard_leases`; the units
+ * themselves are the variant's stock in `Stock`. In the only object of a
+ * sale (one shard) it holds nothing and does nothing.
+ */
+export class ShardLease {
+	readonly #storage: DurableObjectStorage;
+	readonly #stock: Stock;
+	readonly #coordinator: () => CoordinatorObject;
+	readonly #figures: () => ShardFigures;
+	readonly #reportAt: WakeAt;
+	#identity: { shard: number; shards: number } | null = null;
+	#leases = new Map<string, { version: number; chunk: number }>();
+	/** Requests for units under way, by variant: a burst of dry purchases waits on one. */
+	readonly #asking = new Map<string, Promise<Verdict>>();
+	/** Variants the coordinator has no unlent units of: asking ahead would be pointless. */
+	readonly #poolEmpty = new Set<string>();
+	/** Until when the coordinator's `sold_out` stands, by variant (for good in a sale without holds). */
+	readonly #soldOutUntil = new Map<string, number>();
+	/** The sale as a whole, as the coordinator last told it. */
+	#sale: SaleRecord | null = null;
+
+	constructor(options: {
+		storage: DurableObjectStorage;
+		stock: Stock;
+		coordinator: () => CoordinatorObject;
+		figures: () => ShardFigures;
+		reportAt: WakeAt;
+	}) {
+		this.#storage = options.storage;
+		this.#stock = options.stock;
+		this.#coordinator = options.coordinator;
+		this.#figures = options.figures;
+		this.#reportAt = options.reportAt;
+	}
+
+	/** Reads which shard this is and its leases' versions, once the object has tables. */
+	load(): void {
+		const sql = this.#storage.sql;
+		this.#identity =
+			sql.exec<{ shard: number; shards: number }>("SELECT shard, shards FROM shard").toArray()[0] ?? null;
+		this.#leases = new Map(
+			sql
+				.exec<{ variantId: string; version: number; chunk: number }>(
+					"SELECT variant_id AS variantId, version, chunk FROM shard_leases",
+				)
+				.toArray()
+				.map((row) => [row.variantId, { version: row.version, chunk: row.chunk }]),
+		);
+		this.#stock.numberOrders(this.#identity?.shard ?? 0, this.#identity?.shards ?? 1);
+	}
+
+	/** Which shard of how many this object is; null in a sale's home object. */
+	get identity(): { shard: number; shards: number } | null {
+		return this.#identity;
+	}
+
+	/** The sale as a whole, as the coordinator last told it; null in a sale's home object. */
+	get sale(): SaleRecord | null {
+		return this.#identity ? this.#sale : null;
+	}
+
+	/**
+	 * Makes this object shard `shard` of `shards`, lent `leases`, inside the
+	 * caller's transaction (the caller configures the stock with the same
+	 * leases). `chunks`: each variant's units lent at a time.
+	 */
+	configure(
+		shard: number,
+		shards: number,
+		leases: ReadonlyMap<string, Lease>,
+		chunks: ReadonlyMap<string, number>,
+		sale: SaleRecord,
+	): void {
+		const sql = this.#storage.sql;
+		sql.exec("INSERT OR REPLACE INTO shard (singleton, shard, shards) VALUES (1, ?, ?)", shard, shards);
+		sql.exec("DELETE FROM shard_leases");
+		for (const [variantId, lease] of leases) {
+			sql.exec(
+				"INSERT INTO shard_leases (variant_id, version, chunk) VALUES (?, ?, ?)",
+				variantId,
+				lease.version,
+				chunks.get(variantId) ?? 1,
+			);
+		}
+		this.#sale = sale;
+		this.#poolEmpty.clear();
+		this.#soldOutUntil.clear();
+	}
+
+	/** A variant's lease as this shard has it. */
+	lease(variantId: string): Lease {
+		const total = this.#stock.variants.find((variant) => variant.id === variantId)?.totalStock ?? 0;
+		return { version: this.#leases.get(variantId)?.version ?? 0, total };
+	}
+
+	/**
+	 * Gives back every unit of the variant this shard has not sold, as lease
+	 * `version`, unless it already applied that version or a later one.
+	 * Answers the lease it has then.
+	 */
+	surrender(variantId: string, version: number): Lease {
+		const current = this.lease(variantId);
+		if (version <= current.version) return current;
+		const variant = this.#stock.variants.find((candidate) => candidate.id === variantId);
+		if (!variant) return current;
+		this.#apply(variantId, { version, total: variant.totalStock - variant.remaining });
+		this.reportSoon();
+		return this.lease(variantId);
+	}
+
+	/**
+	 * Gets at least `need` more units of a variant from the coordinator, or
+	 * its word that there are none anywhere (`sold_out`) or that it cannot
+	 * tell now (`unavailable`).
+	 */
+	async acquire(variantId: string, need: number): Promise<Verdict> {
+		const until = this.#soldOutUntil.get(variantId);
+		if (until !== undefined && Date.now() < until) return "sold_out";
+		const asking = this.#asking.get(variantId);
+		if (asking) {
+			const verdict = await asking;
+			if (verdict !== "granted" || this.#remaining(variantId) >= need) return verdict;
+		}
+		return this.#ask(variantId, need, false);
+	}
+
+	/**
+	 * After a sale on this shard: asks ahead for more units once the variant
+	 * is down to half a lease, so buyers seldom wait for a lease; and reports.
+	 */
+	sold(variantId: string): void {
+		this.reportSoon();
+		const chunk = this.#leases.get(variantId)?.chunk;
+		if (chunk === undefined || this.#poolEmpty.has(variantId) || this.#asking.has(variantId)) return;
+		if (this.#remaining(variantId) > Math.ceil(chunk / 2)) return;
+		this.#ask(variantId, 1, true).catch(() => {});
+	}
+
+	/**
+	 * Whether no unit of any variant can ever reach this shard again: the
+	 * coordinator said every one is sold out, in a sale without holds.
+	 */
+	finallySoldOut(): boolean {
+		return (
+			this.#identity !== null &&
+			this.#stock.variants.every((variant) => this.#soldOutUntil.get(variant.id) === Number.POSITIVE_INFINITY)
+		);
+	}
+
+	/** Asks for the shard's figures to reach the coordinator soon. */
+	reportSoon(): void {
+		if (this.#identity) this.#reportAt(Date.now() + REPORT_DELAY_MS);
+	}
+
+	/** Sends this shard's figures to the coordinator (scheduled work: a failure is retried). */
+	async report(): Promise<void> {
+		const identity = this.#identity;
+		if (!identity) return;
+		const sale = await this.#coordinator().shardReport(identity.shard, this.#figures());
+		if (sale) this.#sale = sale;
+	}
+
+	#ask(variantId: string, need: number, ahead: boolean): Promise<Verdict> {
+		const identity = this.#identity;
+		if (!identity) return Promise.resolve("sold_out");
+		const have = this.lease(variantId);
+		const asking = Promise.resolve()
+			.then(() => this.#coordinator().acquireLease(identity.shard, variantId, need, have, ahead))
+			.then(
+				(answer) => {
+					this.#sale = answer.sale;
+					if (answer.lease) this.#apply(variantId, answer.lease);
+					if (answer.poolEmpty) this.#poolEmpty.add(variantId);
+					if (answer.verdict === "sold_out" && !ahead) {
+						const final = answer.sale.holdSeconds === 0;
+						this.#soldOutUntil.set(
+							variantId,
+							final ? Number.POSITIVE_INFINITY : Date.now() + SOLD_OUT_TRUST_MS,
+						);
+					}
+					return answer.verdict;
+				},
+				(error: unknown) => {
+					console.error(JSON.stringify({ event: "lease_request_failed", variantId, error: String(error) }));
+					return "unavailable" as const;
+				},
+			)
+			.finally(() => this.#asking.delete(variantId));
+		this.#asking.set(variantId, asking);
+		return asking;
+	}
+
+	/** Applies a lease newer than the one this shard has; an older or repeated one changes nothing. */
+	#apply(variantId: string, lease: Lease): void {
+		const known = this.#leases.get(variantId);
+		if (!known || lease.version <= known.version) return;
+		this.#storage.transactionSync(() => {
+			this.#stock.allot(variantId, lease.total);
+			this.#storage.sql.exec(
+				"UPDATE shard_leases SET version = ? WHERE variant_id = ?",
+				lease.version,
+				variantId,
+			);
+		});
+		this.#stock.load();
+		this.#leases.set(variantId, { ...known, version: lease.version });
+		this.reportSoon();
+	}
+
+	#remaining(variantId: string): number {
+		return this.#stock.variants.find((variant) => variant.id === variantId)?.remaining ?? 0;
+	}
+}

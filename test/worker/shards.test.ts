@@ -1,0 +1,245 @@
+import { env, runDurableObjectAlarm } from "cloudflare:test";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import type { Order } from "../../src/domain/order";
+import { shardName, shardOf } from "../../src/domain/shards";
+import { admin, Buyer, createSale, errorCode, orderBookRows, saleGateWith } from "./helpers";
+
+interface ShardStats {
+	sold: number;
+	remaining: number;
+	buyers: number;
+	shards?: { remaining: number; sold: number; held: number }[];
+	coordinatorRequests?: number;
+}
+
+/** Buyer ids, `count` of them, that the sale's shards spread as `pick` says (all, or those of one shard). */
+function buyerIds(saleId: string, shards: number, count: number, pick: (shard: number) => boolean): string[] {
+	const ids: string[] = [];
+	for (let i = 0; ids.length < count; i++) {
+		const id = `shopper-${i}`;
+		if (pick(shardOf(saleId, id, shards))) ids.push(id);
+	}
+	return ids;
+}
+
+/** Every shard reports its figures to the coordinator now, as its alarm would within 250 ms. */
+async function reportAll(saleId: string, shards: number): Promise<void> {
+	for (let shard = 0; shard < shards; shard++) {
+		await runDurableObjectAlarm(env.SALE_GATE.getByName(shardName(saleId, shard)));
+	}
+}
+
+async function stats(saleId: string): Promise<ShardStats> {
+	const response = await admin("GET", `/sales/${saleId}`);
+	expect(response.status).toBe(200);
+	return (await response.json<{ stats: ShardStats }>()).stats;
+}
+
+/** Buys once for each buyer, in parallel; answers the status codes by buyer. */
+async function buyAll(saleId: string, ids: readonly string[]): Promise<Map<string, number>> {
+	const statuses = await Promise.all(
+		ids.map(async (id) => {
+			const response = await (await Buyer.named(id)).buy(saleId);
+			await response.body?.cancel();
+			return [id, response.status] as const;
+		}),
+	);
+	return new Map(statuses);
+}
+
+function count(statuses: Map<string, number>, status: number): number {
+	return [...statuses.values()].filter((each) => each === status).length;
+}
+
+async function waitForOrderBook(saleId: string, orders: number): Promise<Order[]> {
+	for (let attempt = 0; attempt < 100; attempt++) {
+		const rows = await orderBookRows(saleId);
+		if (rows.length >= orders) return rows;
+		await new Promise((resolve) => setTimeout(resolve, 50));
+	}
+	return orderBookRows(saleId);
+}
+
+describe("a sale spread over shards", () => {
+	it("sells exactly its stock to buyers on every shard, each buyer once, and the order book gets every order", async () => {
+		const sale = await createSale("shards-spread", { totalStock: 24, shards: 4 });
+		expect(sale.shards).toBe(4);
+		const ids = buyerIds(sale.id, 4, 60, () => true);
+		const statuses = await buyAll(sale.id, ids);
+		expect(count(statuses, 201)).toBe(24);
+		expect(count(statuses, 409)).toBe(36);
+
+		const rows = await waitForOrderBook(sale.id, 24);
+		expect(rows).toHaveLength(24);
+		expect(new Set(rows.map((row) => row.userId)).size).toBe(24);
+		const bought = ids.filter((id) => statuses.get(id) === 201);
+		expect(new Set(rows.map((row) => row.userId))).toEqual(new Set(bought));
+
+		await reportAll(sale.id, 4);
+		const figures = await stats(sale.id);
+		expect(figures.sold).toBe(24);
+		expect(figures.remaining).toBe(0);
+		expect(figures.buyers).toBe(24);
+		expect(figures.shards).toHaveLength(4);
+		expect(figures.shards?.reduce((sum, shard) => sum + shard.sold, 0)).toBe(24);
+		expect(figures.shards?.reduce((sum, shard) => sum + shard.remaining, 0)).toBe(0);
+		// Every shard sold to its own buyers.
+		for (const [shard, figure] of (figures.shards ?? []).entries()) {
+			expect(figure.sold).toBe(bought.filter((id) => shardOf(sale.id, id, 4) === shard).length);
+		}
+	});
+
+	it("sells every unit when all buyers land on one shard: the others' units are recalled", async () => {
+		const sale = await createSale("shards-skewed", { totalStock: 16, shards: 4 });
+		const ids = buyerIds(sale.id, 4, 30, (shard) => shard === 2);
+		const statuses = new Map<string, number>();
+		// One after another, so each dry moment asks the coordinator.
+		for (const id of ids) {
+			const response = await (await Buyer.named(id)).buy(sale.id);
+			statuses.set(id, response.status);
+			if (response.status === 409) expect(await errorCode(response)).toBe("sold_out");
+			else await response.body?.cancel();
+		}
+		expect(count(statuses, 201)).toBe(16);
+		expect(count(statuses, 409)).toBe(14);
+		// Sold out was said only once nothing was left.
+		expect([...statuses.values()].slice(0, 16)).toEqual(Array(16).fill(201));
+	});
+
+	it("gives the last units to a late buyer on another shard after one shard sold the rest", async () => {
+		const sale = await createSale("shards-trickle", { totalStock: 12, shards: 3 });
+		const first = buyerIds(sale.id, 3, 11, (shard) => shard === 0);
+		for (const id of first) expect((await (await Buyer.named(id)).buy(sale.id)).status).toBe(201);
+		const [late] = buyerIds(sale.id, 3, 1, (shard) => shard === 1);
+		const response = await (await Buyer.named(late ?? "")).buy(sale.id);
+		expect(response.status).toBe(201);
+		const [after] = buyerIds(sale.id, 3, 1, (shard) => shard === 2);
+		const refused = await (await Buyer.named(after ?? "")).buy(sale.id);
+		expect(refused.status).toBe(409);
+		expect(await errorCode(refused)).toBe("sold_out");
+	});
+
+	it("keeps a buyer's order on their shard: a retry gets it back, and GET order finds it", async () => {
+		const sale = await createSale("shards-retry", { totalStock: 10, shards: 8 });
+		const buyer = await Buyer.named("retrying-shopper");
+		const first = await buyer.buy(sale.id);
+		expect(first.status).toBe(201);
+		const order = (await first.json<{ order: Order }>()).order;
+		const again = await buyer.buy(sale.id);
+		expect(again.status).toBe(200);
+		expect((await again.json<{ order: Order }>()).order.id).toBe(order.id);
+		const read = await buyer.order(sale.id);
+		expect(read.status).toBe(200);
+		expect((await read.json<{ order: Order }>()).order.id).toBe(order.id);
+	});
+
+	it("answers the buyers of a shard that cannot be reached 503 with Retry-After, while the other shards sell", async () => {
+		const sale = await createSale("shards-down", { totalStock: 20, shards: 4 });
+		const down = shardName(sale.id, 1);
+		const { bindings } = saleGateWith((gateCall, proceed) => {
+			if (gateCall.saleId === down)
+				throw Object.assign(new Error("Network connection lost."), { retryable: true });
+			return proceed();
+		});
+		const ids = buyerIds(sale.id, 4, 16, () => true);
+		const answers = await Promise.all(
+			ids.map(async (id) => {
+				const buyer = await Buyer.named(id);
+				const token = await buyer.purchaseToken(sale.id);
+				const response = await buyer.purchase(sale.id, token, undefined, { bindings });
+				return { id, response };
+			}),
+		);
+		for (const { id, response } of answers) {
+			if (shardOf(sale.id, id, 4) === 1) {
+				expect(response.status).toBe(503);
+				expect(response.headers.get("retry-after")).toBe("1");
+				expect(await errorCode(response)).toBe("unavailable");
+			} else {
+				expect(response.status).toBe(201);
+			}
+		}
+	});
+
+	describe("while the sale's coordinator cannot be reached", () => {
+		afterEach(() => vi.restoreAllMocks());
+
+		it("lets every shard sell the units it was lent, answers 503 (not sold_out) once it runs dry, and sells the rest after", async () => {
+			// 40 units over 4 shards: each is lent 5 at the start, 20 stay with the coordinator.
+			const sale = await createSale("shards-coordinator-down", { totalStock: 40, shards: 4 });
+			const early = await Buyer.named("early-bird");
+			expect((await early.buy(sale.id)).status).toBe(201);
+
+			// The home object fails every call, from the edge and from the shards alike.
+			const namespace = env.SALE_GATE;
+			const getByName = namespace.getByName.bind(namespace);
+			vi.spyOn(namespace, "getByName").mockImplementation((name: string) => {
+				if (name !== sale.id) return getByName(name);
+				throw Object.assign(new Error("Network connection lost."), { retryable: false });
+			});
+
+			const ids = buyerIds(sale.id, 4, 40, () => true);
+			const statuses = new Map<string, number>();
+			for (const id of ids) {
+				const response = await (await Buyer.named(id)).buy(sale.id);
+				statuses.set(id, response.status);
+				if (response.status === 503) {
+					expect(await errorCode(response)).toBe("unavailable");
+					expect(response.headers.get("retry-after")).toBe("1");
+				} else {
+					expect(response.status).toBe(201);
+				}
+			}
+			// What the shards held, less the early bird's unit: nobody was told sold out.
+			expect(count(statuses, 201)).toBe(19);
+			expect(count(statuses, 503)).toBe(ids.length - 19);
+
+			vi.restoreAllMocks();
+			const refused = ids.filter((id) => statuses.get(id) === 503);
+			const again = await buyAll(sale.id, refused);
+			// The coordinator's 20, and one buyer too many.
+			expect(count(again, 201)).toBe(20);
+			expect(count(again, 409)).toBe(refused.length - 20);
+			expect(await waitForOrderBook(sale.id, 40)).toHaveLength(40);
+		});
+	});
+
+	describe("with holds", () => {
+		it("sells a unit cancelled on one shard to a buyer of another once that shard has reported it", async () => {
+			const sale = await createSale("shards-holds", { totalStock: 4, shards: 2, holdSeconds: 300 });
+			const holders = buyerIds(sale.id, 2, 4, (shard) => shard === 0);
+			for (const id of holders) expect((await (await Buyer.named(id)).buy(sale.id)).status).toBe(201);
+			const [other] = buyerIds(sale.id, 2, 1, (shard) => shard === 1);
+			const outsider = await Buyer.named(other ?? "");
+			const soldOut = await outsider.buy(sale.id);
+			expect(soldOut.status).toBe(409);
+
+			const canceller = await Buyer.named(holders[0] ?? "");
+			const cancelled = await canceller.post(sale.id, "order/cancel");
+			expect(cancelled.status).toBe(200);
+			await reportAll(sale.id, 2);
+			// The outsider's shard took the coordinator's word that the sale was sold out for at most 1 s.
+			await new Promise((resolve) => setTimeout(resolve, 1_100));
+			const bought = await outsider.buy(sale.id);
+			expect(bought.status).toBe(201);
+			expect((await bought.json<{ order: Order }>()).order.status).toBe("held");
+		});
+
+		it("confirms a held order on its shard when its buyer pays, and the sale's figures count it", async () => {
+			const sale = await createSale("shards-pay", { totalStock: 6, shards: 3, holdSeconds: 300 });
+			const ids = buyerIds(sale.id, 3, 3, () => true);
+			for (const id of ids) expect((await (await Buyer.named(id)).buy(sale.id)).status).toBe(201);
+			const payer = await Buyer.named(ids[1] ?? "");
+			const checkout = await payer.post(sale.id, "order/checkout");
+			expect(checkout.status).toBe(200);
+			const paid = await payer.post(sale.id, "order/test-payment", { outcome: "paid" });
+			expect(paid.status).toBe(200);
+			const order = await payer.order(sale.id);
+			expect((await order.json<{ order: Order }>()).order.status).toBe("confirmed");
+
+			await reportAll(sale.id, 3);
+			const figures = await stats(sale.id);
+			expect(figures).toMatchObject({ sold: 3, remaining: 3, held: 2, confirmed: 1 });
+		});
+	});
+});
