@@ -92,7 +92,7 @@ const FAMILIES: {
 	{
 		name: "doorbuster_shard_units_remaining",
 		type: "gauge",
-		help: "Units a shard of a sharded sale still has for sale.",
+		help: "Units lent to a shard of a sharded sale and not taken there.",
 		samples: (sale) => perShard(sale, (shard) => shard.remaining),
 	},
 	{
@@ -110,7 +110,7 @@ const FAMILIES: {
 	{
 		name: "doorbuster_coordinator_requests_total",
 		type: "counter",
-		help: "Calls from its shards a sharded sale's coordinator has served: stock leases, recalls, figure reports.",
+		help: "Calls from its shards a sharded sale's coordinator has served: lease requests and figure reports.",
 		samples: (sale) => (sale.coordinatorRequests === undefined ? [] : [[{}, sale.coordinatorRequests]]),
 	},
 	{

@@ -160,7 +160,7 @@ interface ObjectSchema {
 }
 
 describe("the admin view of a sale in the OpenAPI document", () => {
-	it("describes every figure a sale with sizes and holds answers", async () => {
+	it("describes every figure a sale with sizes, holds and shards answers", async () => {
 		const doc = await openApiDocument();
 		const overview = doc.components.schemas.SaleOverview as ObjectSchema;
 		const documented = overview.properties.stats as ObjectSchema;
@@ -168,11 +168,14 @@ describe("the admin view of a sale in the OpenAPI document", () => {
 			totalStock: 3,
 			variants: [{ id: "us-9", name: "US 9", totalStock: 3 }],
 			holdSeconds: 60,
+			shards: 4,
 		});
 		expect((await (await Buyer.named("openapi-buyer")).buyVariant(sale.id, "us-9")).status).toBe(201);
 		const { stats } = await (await admin("GET", `/sales/${sale.id}`)).json<{ stats: object }>();
-		expect(Object.keys(stats).length).toBeGreaterThan(10);
+		expect(stats).toHaveProperty("shards");
+		expect(stats).toHaveProperty("coordinatorRequests");
 		expect(Object.keys(stats).filter((field) => !(field in documented.properties))).toEqual([]);
+		expect(documented.properties.shards?.items?.required?.sort()).toEqual(["held", "remaining", "sold"]);
 	});
 });
 

@@ -5,9 +5,9 @@ import { formatCount } from "/assets/lib/format.js";
  * A sharded sale's figures in the live panel (shared/API.md "Scale" and
  * "Admin additions"): one row per shard with its units sold, held and
  * remaining, and a bar of its units sold against the busiest shard's, so an
- * operator sees at a glance whether buyers spread evenly; and how many calls
- * from the shards the sale's coordinator has served. Only for a sale with
- * more than one shard.
+ * operator sees at a glance whether buyers spread evenly; the units the
+ * sale's coordinator has lent to no shard yet; and how many calls from the
+ * shards it has served. Only for a sale with more than one shard.
  *
  * @typedef {import("./admin-api.js").Stats} Stats
  */
@@ -15,6 +15,7 @@ import { formatCount } from "/assets/lib/format.js";
 const view = {
 	section: byId("shard-figures"),
 	count: byId("stat-shards"),
+	pool: byId("stat-pool"),
 	coordinatorRequests: byId("stat-coordinator-requests"),
 	rows: byId("shard-rows"),
 };
@@ -28,6 +29,10 @@ export function renderShardFigures(stats) {
 	view.section.hidden = shards.length < 2;
 	if (view.section.hidden) return;
 	view.count.textContent = formatCount(shards.length);
+	// A shard's remaining units are those lent to it and not taken; the sale's
+	// are every unit not taken, so the difference is what no shard was lent.
+	const lentUnsold = shards.reduce((sum, shard) => sum + shard.remaining, 0);
+	view.pool.textContent = formatCount(Math.max(0, stats.remaining - lentUnsold));
 	view.coordinatorRequests.textContent =
 		stats.coordinatorRequests === undefined ? "–" : formatCount(stats.coordinatorRequests);
 	const busiest = Math.max(...shards.map((shard) => shard.sold));
