@@ -288,7 +288,7 @@ export class SaleClient {
 		quantity: number,
 		variantId: string | undefined,
 	): Promise<{ position: number; created: boolean }> {
-		const result = await this.#call((gate) => gate.joinWaitlist(buyerId, quantity, variantId), buyerId);
+		const result = await this.#call((gate) => gate.joinWaitlist(buyerId, quantity, variantId));
 		if (result.ok) return result;
 		if (result.sale) this.#remember(result.sale, Date.now());
 		throw waitlistRefused(result);
@@ -306,14 +306,14 @@ export class SaleClient {
 
 	/** The buyer's position on the waitlist (1 = next). */
 	async waitlistPosition(buyerId: string): Promise<number> {
-		const place = await this.#call((gate) => gate.waitlistPosition(buyerId), buyerId);
+		const place = await this.#call((gate) => gate.waitlistPosition(buyerId));
 		if (!place.ok) throw new ApiError(place.reason);
 		return place.position;
 	}
 
 	/** Takes the buyer off the waitlist. */
 	async leaveWaitlist(buyerId: string): Promise<void> {
-		const place = await this.#call((gate) => gate.leaveWaitlist(buyerId), buyerId);
+		const place = await this.#call((gate) => gate.leaveWaitlist(buyerId));
 		if (!place.ok) throw new ApiError(place.reason);
 	}
 

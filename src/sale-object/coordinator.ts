@@ -1,6 +1,7 @@
 import { COUNTED_OUTCOMES, type CountedOutcome } from "../domain/outcome";
 import type { SaleRecord } from "../domain/sale";
 import { leaseChunk } from "../domain/shards";
+import type { Waiter } from "./waitlist";
 
 /**
  * A variant's lease as a shard holds it: the units lent to it (`total`,
@@ -23,7 +24,6 @@ export interface ShardFigures {
 	outcomes: Record<CountedOutcome, number>;
 	expired: number;
 	cancelled: number;
-	waitlist: number;
 	refundsPending: number;
 	refundsFailed: number;
 }
@@ -49,7 +49,31 @@ export interface LeaseAnswer {
 export interface ShardObject {
 	/** Gives back the units of a variant the shard has not sold, as lease `version`; answers its lease then. */
 	surrender(variantId: string, version: number): Promise<Lease>;
+	/**
+	 * Applies `lease`, which lends the shard `quantity` more units, and
+	 * places a held order of them for the waiting buyer; false if it could
+	 * not (the buyer has a live order, or the units are gone).
+	 */
+	receiveHandover(variantId: string, lease: Lease, userId: string, quantity: number): Promise<boolean>;
 }
+
+/** What the coordinator needs of the sale's one waitlist. */
+export interface SaleWaitlist {
+	readonly size: number;
+	/** The earliest waiter for the variant whose quantity is at most `units`. */
+	firstFitting(variantId: string, units: number): Waiter | null;
+	leave(userId: string): boolean;
+}
+
+/** Units on their way to a waiting buyer's shard, until the shard has placed the order. */
+type Handover = {
+	userId: string;
+	variantId: string;
+	quantity: number;
+	shard: number;
+	version: number;
+	total: number;
+};
 
 /** How long a recall waits for a shard's answer before the units it may hold count as unreachable. */
 const RECALL_TIMEOUT_MS = 1_500;
@@ -89,6 +113,8 @@ export class Coordinator {
 	readonly #shard: (index: number) => ShardObject;
 	readonly #record: () => SaleRecord;
 	readonly #variants: () => readonly { id: string; totalStock: number }[];
+	readonly #waitlist: SaleWaitlist;
+	readonly #shardOf: (userId: string) => number;
 	/** Lease requests run one after another: each reads and changes the whole ledger, across awaits. */
 	#queue: Promise<unknown> = Promise.resolve();
 	#requests = 0;
@@ -102,12 +128,17 @@ export class Coordinator {
 		record: () => SaleRecord;
 		/** Each variant's whole stock. */
 		variants: () => readonly { id: string; totalStock: number }[];
+		waitlist: SaleWaitlist;
+		/** The shard that serves a buyer. */
+		shardOf: (userId: string) => number;
 	}) {
 		this.#storage = options.storage;
 		this.#sql = options.storage.sql;
 		this.#shard = options.shard;
 		this.#record = options.record;
 		this.#variants = options.variants;
+		this.#waitlist = options.waitlist;
+		this.#shardOf = options.shardOf;
 	}
 
 	/** Reads the request count, once the object has tables. */
@@ -195,6 +226,12 @@ export class Coordinator {
 			for (const variant of figures.variants) this.#adopt(shard, variant.id, variant);
 		});
 		this.#reports = null;
+		// Units a shard has unsold while buyers wait go to them (a lost `handOver` call is made good here).
+		for (const variant of figures.variants) {
+			if (variant.remaining > 0 && this.#waitlist.firstFitting(variant.id, variant.remaining)) {
+				this.handOver(variant.id).catch(() => {});
+			}
+		}
 	}
 
 	/**
@@ -209,6 +246,25 @@ export class Coordinator {
 		const run = this.#queue.then(() => this.#acquire(shard, variantId, need, have, ahead));
 		this.#queue = run.catch(() => {});
 		return run;
+	}
+
+	/**
+	 * Hands units of a variant that came back, while any waiting buyer's
+	 * quantity fits them, to the earliest such buyer: the coordinator recalls
+	 * the unsold units of every shard, lends the buyer's shard the buyer's
+	 * quantity, and that shard places a held order (shared/API.md "Scale":
+	 * one waitlist per sale, returned units move to the waiting buyer's shard).
+	 */
+	handOver(variantId: string): Promise<void> {
+		if (this.#waitlist.size === 0 && !this.#hasHandovers()) return Promise.resolve();
+		const run = this.#queue.then(() => this.#handOver(variantId));
+		this.#queue = run.catch(() => {});
+		return run;
+	}
+
+	/** Whether units are on their way to a waiting buyer's shard that has not confirmed them. */
+	#hasHandovers(): boolean {
+		return this.#sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM handovers").one().n > 0;
 	}
 
 	/**
@@ -269,7 +325,6 @@ export class Coordinator {
 			>,
 			expired: 0,
 			cancelled: 0,
-			waitlist: 0,
 			refundsPending: 0,
 			refundsFailed: 0,
 		};
@@ -278,7 +333,6 @@ export class Coordinator {
 			sums.buyers += figures.buyers;
 			sums.expired += figures.expired;
 			sums.cancelled += figures.cancelled;
-			sums.waitlist += figures.waitlist;
 			sums.refundsPending += figures.refundsPending;
 			sums.refundsFailed += figures.refundsFailed;
 			for (const outcome of COUNTED_OUTCOMES) sums.outcomes[outcome] += figures.outcomes[outcome] ?? 0;
@@ -293,6 +347,8 @@ export class Coordinator {
 		have: Lease,
 		ahead: boolean,
 	): Promise<LeaseAnswer> {
+		// A handover to this shard that has not arrived goes first, so no later lease overtakes it.
+		await this.#deliver(this.#handovers().filter((handover) => handover.shard === shard));
 		this.#storage.transactionSync(() => this.#adopt(shard, variantId, have));
 		let pool = this.#pool(variantId);
 		let reachable = true;
@@ -322,6 +378,100 @@ export class Coordinator {
 			poolEmpty: pool === 0,
 			sale: this.#record(),
 		};
+	}
+
+	async #handOver(variantId: string): Promise<void> {
+		await this.#deliver(this.#handovers());
+		if (!this.#waitlist.firstFitting(variantId, Number.MAX_SAFE_INTEGER)) return;
+		if (!this.#waitlist.firstFitting(variantId, this.#pool(variantId))) await this.#recall(variantId, -1);
+		for (;;) {
+			const waiter = this.#waitlist.firstFitting(variantId, this.#pool(variantId));
+			if (!waiter) return;
+			const shard = this.#shardOf(waiter.userId);
+			const row = this.#row(shard, variantId);
+			if (!row) return;
+			const handover: Handover = {
+				...waiter,
+				shard,
+				version: row.version + 1,
+				total: row.allotted + waiter.quantity,
+			};
+			this.#storage.transactionSync(() => {
+				this.#waitlist.leave(waiter.userId);
+				this.#sql.exec(
+					"UPDATE lease_ledger SET version = ?, allotted = ?, surrendering = 0 WHERE shard = ? AND variant_id = ?",
+					handover.version,
+					handover.total,
+					shard,
+					variantId,
+				);
+				this.#sql.exec(
+					"INSERT OR REPLACE INTO handovers (user_id, shard, variant_id, quantity, version, total) VALUES (?, ?, ?, ?, ?, ?)",
+					handover.userId,
+					shard,
+					variantId,
+					handover.quantity,
+					handover.version,
+					handover.total,
+				);
+			});
+			const [placed] = await this.#deliver([handover]);
+			// Not placed (the buyer bought meanwhile): the units are that shard's; the next recall takes them back.
+			if (placed === false) await this.#recall(variantId, -1);
+		}
+	}
+
+	/** Units on their way to waiting buyers' shards. */
+	#handovers(): Handover[] {
+		return this.#sql
+			.exec<Handover>(
+				"SELECT user_id AS userId, shard, variant_id AS variantId, quantity, version, total FROM handovers",
+			)
+			.toArray();
+	}
+
+	/**
+	 * Sends handovers to their shards; each one a shard took is done. One
+	 * that failed stays, and goes again before that shard's next lease and
+	 * with the next handover. Answers, per handover, whether the order was
+	 * placed (undefined: no answer).
+	 */
+	async #deliver(handovers: readonly Handover[]): Promise<(boolean | undefined)[]> {
+		if (handovers.length === 0) return [];
+		const answers = await Promise.allSettled(
+			handovers.map((handover) =>
+				this.#withTimeout(
+					this.#shard(handover.shard).receiveHandover(
+						handover.variantId,
+						{ version: handover.version, total: handover.total },
+						handover.userId,
+						handover.quantity,
+					),
+					`shard ${handover.shard} did not take a handover`,
+				),
+			),
+		);
+		for (const [i, answer] of answers.entries()) {
+			const handover = handovers[i];
+			if (!handover) continue;
+			if (answer.status === "fulfilled") {
+				this.#sql.exec("DELETE FROM handovers WHERE user_id = ?", handover.userId);
+			} else {
+				console.error(
+					JSON.stringify({ event: "handover_failed", shard: handover.shard, error: String(answer.reason) }),
+				);
+			}
+		}
+		return answers.map((answer) => (answer.status === "fulfilled" ? answer.value : undefined));
+	}
+
+	#withTimeout<T>(call: Promise<T>, what: string): Promise<T> {
+		return Promise.race([
+			call,
+			scheduler.wait(RECALL_TIMEOUT_MS).then(() => {
+				throw new Error(`${what} within ${RECALL_TIMEOUT_MS} ms`);
+			}),
+		]);
 	}
 
 	/**
@@ -355,12 +505,10 @@ export class Coordinator {
 		});
 		const answers = await Promise.allSettled(
 			recalls.map(({ shard, version }) =>
-				Promise.race([
+				this.#withTimeout(
 					this.#shard(shard).surrender(variantId, version),
-					scheduler.wait(RECALL_TIMEOUT_MS).then(() => {
-						throw new Error(`shard ${shard} did not answer a recall within ${RECALL_TIMEOUT_MS} ms`);
-					}),
-				]),
+					`shard ${shard} did not answer a recall`,
+				),
 			),
 		);
 		this.#storage.transactionSync(() => {

@@ -164,6 +164,11 @@ export class SaleGate extends DurableObject<Env> {
 			shard: (index) => env.SALE_GATE.getByName(shardName(this.#saleId(), index)),
 			record: () => this.#recordOf(this.#requireSale()),
 			variants: () => this.#stock.variants,
+			waitlist: this.#waitlist,
+			shardOf: (userId) => {
+				const sale = this.#requireSale();
+				return shardOf(sale.id, userId, sale.shards);
+			},
 		});
 		this.#askShardSetup = this.#scheduler.add("shard-setup", () => this.#setUpShards());
 		ctx.blockConcurrencyWhile(async () => {
@@ -450,7 +455,11 @@ export class SaleGate extends DurableObject<Env> {
 	 * are held, so one may come back; a buyer already waiting gets their
 	 * position (`created: false`).
 	 */
-	joinWaitlist(userId: string, quantity: number, variantId?: string): WaitlistResult {
+	joinWaitlist(
+		userId: string,
+		quantity: number,
+		variantId?: string,
+	): WaitlistResult | Promise<WaitlistResult> {
 		const now = Date.now();
 		const sale = this.#settled(now);
 		if (!sale) return { ok: false, reason: "sale_not_found" };
@@ -458,6 +467,7 @@ export class SaleGate extends DurableObject<Env> {
 		if (sale.mode === "draw") return { ok: false, reason: "draw_sale" };
 		const position = this.#waitlist.positionOf(userId);
 		if (position !== null) return { ok: true, position, created: false };
+		if (sale.shards > 1) return this.#joinSaleWaitlist(sale, userId, quantity, variantId);
 		if (this.#stock.ordersOf(userId).live) return { ok: false, reason: "has_order" };
 		const status = saleStatus(sale, now);
 		if (status === "upcoming") return { ok: false, reason: "not_started", sale: this.#recordOf(sale) };
@@ -469,6 +479,37 @@ export class SaleGate extends DurableObject<Env> {
 		if (variant.held === 0) return { ok: false, reason: "sold_out", sale: this.#recordOf(sale) };
 		const joined = this.#waitlist.join({ userId, variantId: variant.id, quantity }, now);
 		this.#askWaitlistEnd(sale.endsAt);
+		return { ok: true, position: joined, created: true };
+	}
+
+	/**
+	 * In the home object of a sale with shards, which keeps the sale's one
+	 * waitlist: the same rules, with the units from the shards' reports and
+	 * the buyer's order from their shard.
+	 */
+	async #joinSaleWaitlist(
+		sale: SaleRow,
+		userId: string,
+		quantity: number,
+		variantId: string | undefined,
+	): Promise<WaitlistResult> {
+		const now = Date.now();
+		const status = saleStatus(sale, now);
+		if (status === "upcoming") return { ok: false, reason: "not_started", sale: this.#recordOf(sale) };
+		if (status === "ended") return { ok: false, reason: "ended", sale: this.#recordOf(sale) };
+		const variant = this.#variantFor(sale, quantity, variantId);
+		if (!("remaining" in variant)) return variant;
+		const units = this.#coordinator.totals(this.#stock.variants).get(variant.id);
+		if (!units || units.remaining >= quantity) return { ok: false, reason: "not_sold_out" };
+		if (units.held === 0) return { ok: false, reason: "sold_out", sale: this.#recordOf(sale) };
+		const order = await this.#shardObject(sale, shardOf(sale.id, userId, sale.shards)).orderOf(userId);
+		if (order?.status === "held" || order?.status === "confirmed") return { ok: false, reason: "has_order" };
+		const position = this.#waitlist.positionOf(userId);
+		if (position !== null) return { ok: true, position, created: false };
+		const joined = this.#waitlist.join({ userId, variantId: variant.id, quantity }, now);
+		this.#askWaitlistEnd(sale.endsAt);
+		// Units may have come back while the buyer decided to wait.
+		this.#coordinator.handOver(variant.id).catch(() => {});
 		return { ok: true, position: joined, created: true };
 	}
 
@@ -598,6 +639,38 @@ export class SaleGate extends DurableObject<Env> {
 		return this.#coordinator.acquire(shard, variantId, need, have, ahead);
 	}
 
+	/** In the home object: units came back on a shard; hands them to waiting buyers. */
+	async unitsReturned(variantIds: string[]): Promise<void> {
+		this.#settled(Date.now());
+		await Promise.all(variantIds.map((variantId) => this.#coordinator.handOver(variantId)));
+	}
+
+	/**
+	 * In a shard: takes units the coordinator hands over for a waiting buyer
+	 * and places the buyer's held order, in one transaction; false if the
+	 * buyer has a live order by now (the units stay here for anyone).
+	 */
+	receiveHandover(variantId: string, lease: Lease, userId: string, quantity: number): boolean {
+		const now = Date.now();
+		const sale = this.#settled(now);
+		if (!sale) throw new Error("receiveHandover() before configureShard()");
+		let placed = false;
+		this.ctx.storage.transactionSync(() => {
+			this.#lease.apply(variantId, lease);
+			const orders = this.#stock.ordersOf(userId);
+			const units = this.#stock.remainingOf(variantId);
+			if (orders.live || units < quantity) return;
+			const order = newOrder(sale, userId, variantId, quantity, now);
+			this.#outbox.add(this.#stock.place(order, null, !orders.any));
+			placed = true;
+		});
+		this.#stock.load();
+		this.#holds.resume();
+		this.#outbox.committed();
+		this.#lease.reportSoon();
+		return placed;
+	}
+
 	/** In the home object: keeps a shard's figures; answers the sale as a whole. */
 	shardReport(shard: number, figures: ShardFigures): SaleRecord | null {
 		const sale = this.#stock.sale;
@@ -668,8 +741,8 @@ export class SaleGate extends DurableObject<Env> {
 	 */
 	#release(seqs: readonly number[], status: "expired" | "cancelled"): void {
 		const now = Date.now();
+		const returned = new Set<string>();
 		this.ctx.storage.transactionSync(() => {
-			const returned = new Set<string>();
 			for (const { seq, variantId } of this.#stock.release(seqs, status)) {
 				this.#outbox.add(seq);
 				returned.add(variantId);
@@ -681,6 +754,8 @@ export class SaleGate extends DurableObject<Env> {
 		this.#holds.resume();
 		this.#outbox.committed();
 		this.#lease.reportSoon();
+		// In a sale with shards the one waitlist is the coordinator's.
+		this.#lease.returned([...returned]);
 	}
 
 	/** Gives a variant's units, while any waiting buyer's quantity fits them, to the earliest such buyer as a fresh hold. */
@@ -795,7 +870,7 @@ export class SaleGate extends DurableObject<Env> {
 			remaining: variants.reduce((sum, variant) => sum + variant.remaining, 0),
 			variants,
 			held: [...totals.values()].reduce((sum, variant) => sum + variant.held, 0),
-			waitlist: this.#coordinator.sums().waitlist,
+			waitlist: this.#waitlist.size,
 			paymentProvider: this.#paymentProviderName(),
 		};
 	}
@@ -885,7 +960,7 @@ export class SaleGate extends DurableObject<Env> {
 			confirmed,
 			expired: sums.expired,
 			cancelled: sums.cancelled,
-			waitlist: sums.waitlist,
+			waitlist: this.#waitlist.size,
 			revenueCents: sale.holdSeconds > 0 ? confirmed * sale.priceCents : 0,
 			refundsPending: sums.refundsPending,
 			refundsFailed: sums.refundsFailed,
@@ -895,7 +970,6 @@ export class SaleGate extends DurableObject<Env> {
 
 	/** What a shard reports of itself to its coordinator. */
 	#shardFigures(): ShardFigures {
-		const sale = this.#requireSale();
 		const refunds = this.#payments.figures();
 		return {
 			at: Date.now(),
@@ -908,7 +982,6 @@ export class SaleGate extends DurableObject<Env> {
 			buyers: this.#stock.buyers,
 			outcomes: this.#outcomes.snapshot(),
 			...this.#stock.endedOrders(),
-			waitlist: sale.holdSeconds > 0 ? this.#waitlist.size : 0,
 			refundsPending: refunds.refundsPending,
 			refundsFailed: refunds.refundsFailed,
 		};

@@ -307,6 +307,16 @@ const MIGRATIONS: readonly Migration[] = [
 				singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
 				requests INTEGER NOT NULL
 			);
+			-- Units handed from the coordinator to a waiting buyer's shard, kept until
+			-- the shard has placed the buyer's order.
+			CREATE TABLE handovers (
+				user_id TEXT PRIMARY KEY,
+				shard INTEGER NOT NULL,
+				variant_id TEXT NOT NULL,
+				quantity INTEGER NOT NULL,
+				version INTEGER NOT NULL,
+				total INTEGER NOT NULL
+			);
 		`,
 	},
 ];

@@ -5,6 +5,8 @@ import type { Stock } from "./stock";
 
 /** What a shard needs of its sale's coordinator (the sale's home object). */
 export interface CoordinatorObject {
+	/** Units of these variants came back on the shard: the coordinator gives them to waiting buyers. */
+	unitsReturned(variantIds: string[]): Promise<void>;
 	acquireLease(
 		shard: number,
 		variantId: string,
@@ -136,7 +138,7 @@ export class ShardLease {
 		if (version <= current.version) return current;
 		const variant = this.#stock.variants.find((candidate) => candidate.id === variantId);
 		if (!variant) return current;
-		this.#apply(variantId, { version, total: variant.totalStock - variant.remaining });
+		this.apply(variantId, { version, total: variant.totalStock - variant.remaining });
 		this.reportSoon();
 		return this.lease(variantId);
 	}
@@ -202,7 +204,7 @@ export class ShardLease {
 			.then(
 				(answer) => {
 					this.#sale = answer.sale;
-					if (answer.lease) this.#apply(variantId, answer.lease);
+					if (answer.lease) this.apply(variantId, answer.lease);
 					if (answer.poolEmpty) this.#poolEmpty.add(variantId);
 					if (answer.verdict === "sold_out" && !ahead) {
 						const final = answer.sale.holdSeconds === 0;
@@ -223,8 +225,22 @@ export class ShardLease {
 		return asking;
 	}
 
+	/**
+	 * Units of these variants came back here (an expiry or a cancel): the
+	 * coordinator hands them to the sale's waiting buyers, whatever their shard.
+	 */
+	returned(variantIds: string[]): void {
+		if (!this.#identity || variantIds.length === 0) return;
+		Promise.resolve()
+			.then(() => this.#coordinator().unitsReturned(variantIds))
+			.catch((error: unknown) => {
+				// The next report makes it good.
+				console.error(JSON.stringify({ event: "units_returned_failed", error: String(error) }));
+			});
+	}
+
 	/** Applies a lease newer than the one this shard has; an older or repeated one changes nothing. */
-	#apply(variantId: string, lease: Lease): void {
+	apply(variantId: string, lease: Lease): void {
 		const known = this.#leases.get(variantId);
 		if (!known || lease.version <= known.version) return;
 		this.#storage.transactionSync(() => {

@@ -63,7 +63,14 @@ describe("entries over time in the admin overview", () => {
 		const gate = env.SALE_GATE.getByName(sale.id);
 		await runInDurableObject(gate, (_, state) => {
 			state.storage.sql.exec("DROP TABLE draw_entries_per_bucket");
-			for (const later of ["shard", "shard_leases", "lease_ledger", "shard_figures", "coordinator"]) {
+			for (const later of [
+				"shard",
+				"shard_leases",
+				"lease_ledger",
+				"shard_figures",
+				"coordinator",
+				"handovers",
+			]) {
 				state.storage.sql.exec(`DROP TABLE ${later}`);
 			}
 			state.storage.sql.exec("UPDATE schema_version SET version = 6");

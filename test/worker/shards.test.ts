@@ -242,4 +242,74 @@ describe("a sale spread over shards", () => {
 			expect(figures).toMatchObject({ sold: 3, remaining: 3, held: 2, confirmed: 1 });
 		});
 	});
+
+	describe("the sale's one waitlist", () => {
+		async function orderOf(buyer: Buyer, saleId: string): Promise<Order | null> {
+			const response = await buyer.order(saleId);
+			if (response.status === 404) {
+				await response.body?.cancel();
+				return null;
+			}
+			return (await response.json<{ order: Order }>()).order;
+		}
+
+		async function waitForOrder(buyer: Buyer, saleId: string): Promise<Order | null> {
+			for (let attempt = 0; attempt < 100; attempt++) {
+				const order = await orderOf(buyer, saleId);
+				if (order) return order;
+				await new Promise((resolve) => setTimeout(resolve, 20));
+			}
+			return null;
+		}
+
+		it("hands a unit cancelled on one shard to the earliest waiting buyer, whatever their shard", async () => {
+			const sale = await createSale("shards-waitlist", { totalStock: 2, shards: 2, holdSeconds: 300 });
+			const holders = await Promise.all(
+				buyerIds(sale.id, 2, 2, (shard) => shard === 0).map((id) => Buyer.named(id)),
+			);
+			for (const holder of holders) expect((await holder.buy(sale.id)).status).toBe(201);
+			await reportAll(sale.id, 2);
+
+			// The first to wait is served by shard 1, the second by shard 0.
+			const [first] = buyerIds(sale.id, 2, 1, (shard) => shard === 1);
+			const [second] = buyerIds(sale.id, 2, 3, (shard) => shard === 0).slice(2);
+			const firstWaiter = await Buyer.named(first ?? "");
+			const secondWaiter = await Buyer.named(second ?? "");
+			const joined = await firstWaiter.joinWaitlist(sale.id);
+			expect(joined.status).toBe(202);
+			expect((await secondWaiter.joinWaitlist(sale.id)).status).toBe(202);
+			expect((await (await secondWaiter.waitlist(sale.id)).json<{ position: number }>()).position).toBe(2);
+
+			expect((await (holders[0] as Buyer).post(sale.id, "order/cancel")).status).toBe(200);
+			const handed = await waitForOrder(firstWaiter, sale.id);
+			expect(handed).toMatchObject({ status: "held", userId: firstWaiter.userId, quantity: 1 });
+			expect(await orderOf(secondWaiter, sale.id)).toBeNull();
+			expect((await (await secondWaiter.waitlist(sale.id)).json<{ position: number }>()).position).toBe(1);
+
+			await reportAll(sale.id, 2);
+			expect(await stats(sale.id)).toMatchObject({ sold: 2, remaining: 0, held: 2, waitlist: 1 });
+		});
+
+		it("refuses a buyer who holds an order on their shard, and one while units remain", async () => {
+			const sale = await createSale("shards-waitlist-refusals", {
+				totalStock: 3,
+				shards: 2,
+				holdSeconds: 300,
+			});
+			const [holderId] = buyerIds(sale.id, 2, 1, (shard) => shard === 1);
+			const holder = await Buyer.named(holderId ?? "");
+			expect((await holder.buy(sale.id)).status).toBe(201);
+			await reportAll(sale.id, 2);
+			const early = await (await Buyer.named("too-early")).joinWaitlist(sale.id);
+			expect(early.status).toBe(409);
+			expect(await errorCode(early)).toBe("not_sold_out");
+			for (const id of buyerIds(sale.id, 2, 2, (shard) => shard === 0)) {
+				expect((await (await Buyer.named(id)).buy(sale.id)).status).toBe(201);
+			}
+			await reportAll(sale.id, 2);
+			const again = await holder.joinWaitlist(sale.id);
+			expect(again.status).toBe(409);
+			expect(await errorCode(again)).toBe("has_order");
+		});
+	});
 });

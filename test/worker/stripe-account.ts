@@ -164,7 +164,13 @@ export class StripeAccount {
 			currency: form.get("line_items[0][price_data][currency]") ?? "",
 			payment_intent: null,
 			livemode: false,
-			metadata: { saleId: form.get("metadata[saleId]") ?? "", orderId: form.get("metadata[orderId]") ?? "" },
+			// The session's own metadata, as Stripe keeps it (the payment intent's copy is not read here).
+			metadata: Object.fromEntries(
+				[...form.entries()].flatMap(([key, value]) => {
+					const name = /^metadata\[(.+)\]$/.exec(key)?.[1];
+					return name === undefined ? [] : [[name, value]];
+				}),
+			),
 			url: `https://checkout.stripe.com/c/pay/${id}`,
 		};
 		this.sessions.set(id, session);

@@ -2,17 +2,21 @@ import { createExecutionContext } from "cloudflare:test";
 import Stripe from "stripe";
 import { describe, expect, it } from "vitest";
 import type { Order } from "../../src/domain/order";
+import { shardName, shardOf } from "../../src/domain/shards";
 import worker from "../../src/index";
-import { call, errorCode, saleGateWith, uniqueSaleId } from "./helpers";
-import { orderOf, runAlarmsUntil, truth } from "./hold-helpers";
+import { Buyer, call, errorCode, saleGateWith, uniqueSaleId } from "./helpers";
+import { createHoldSale, orderOf, runAlarmsUntil, truth } from "./hold-helpers";
 import {
+	checkOut,
 	checkoutOpen,
 	completedEvent,
 	configureStripe,
 	deliver,
 	deliverPaid,
+	holdFor,
 	refundFigures,
 	type Session,
+	StripeAccount,
 	WEBHOOK_SECRET,
 } from "./stripe-account";
 
@@ -152,6 +156,25 @@ describe("POST /webhooks/stripe", () => {
 		expect((await orderOf(buyer, sale.id))?.status).toBe("held");
 		expect((await deliver(body)).status).toBe(200);
 		expect((await orderOf(buyer, sale.id))?.status).toBe("confirmed");
+	});
+
+	it("reaches the order's shard in a sale of shards: confirms the order there, and refunds a second payment from there", async () => {
+		const account = StripeAccount.open();
+		const sale = await createHoldSale("stripe-shards", { shards: 4 });
+		const buyer = await Buyer.named(uniqueSaleId("stripe-shards-buyer"));
+		const order = await holdFor(buyer, sale.id);
+		const session = await checkOut(account, buyer, sale.id);
+		const shard = shardOf(sale.id, buyer.userId, 4);
+		expect(session.metadata).toEqual({ saleId: sale.id, orderId: order.id, shard: String(shard) });
+
+		const paid = account.pay(session.id);
+		expect((await deliverPaid(paid)).status).toBe(200);
+		expect((await orderOf(buyer, sale.id))?.status).toBe("confirmed");
+
+		const second = account.paidElsewhere(paid);
+		expect((await deliverPaid(second)).status).toBe(200);
+		await runAlarmsUntil(shardName(sale.id, shard), async () => account.refunds.length > 0);
+		expect(account.refunds).toEqual([second.payment_intent]);
 	});
 });
 
