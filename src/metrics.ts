@@ -1,3 +1,10 @@
+/** One shard's figures, as the admin stats give them (shared/API.md "Admin additions"). */
+export interface ShardMetrics {
+	remaining: number;
+	sold: number;
+	held: number;
+}
+
 /** One sale's figures, as `GET /admin/metrics` exposes them; `up` is false when its object could not be read. */
 export type SaleMetrics =
 	| { saleId: string; up: false }
@@ -17,6 +24,10 @@ export type SaleMetrics =
 			refundsPending?: number;
 			/** Refunds the payment provider refused for good; absent for a sale without holds. */
 			refundsFailed?: number;
+			/** Each shard's figures, index = shard number; absent for a sale of one shard. */
+			shards?: ShardMetrics[];
+			/** Calls from shards the sale's coordinator has served; absent for a sale of one shard. */
+			coordinatorRequests?: number;
 			outcomes: Record<string, number>;
 	  };
 
@@ -79,12 +90,41 @@ const FAMILIES: {
 		samples: (sale) => (sale.refundsFailed === undefined ? [] : [[{}, sale.refundsFailed]]),
 	},
 	{
+		name: "doorbuster_shard_units_remaining",
+		type: "gauge",
+		help: "Units lent to a shard of a sharded sale and not taken there.",
+		samples: (sale) => perShard(sale, (shard) => shard.remaining),
+	},
+	{
+		name: "doorbuster_shard_units_sold",
+		type: "gauge",
+		help: "Units a shard of a sharded sale has sold: held + confirmed.",
+		samples: (sale) => perShard(sale, (shard) => shard.sold),
+	},
+	{
+		name: "doorbuster_shard_units_held",
+		type: "gauge",
+		help: "Units of held (unpaid) orders in a shard of a sharded sale.",
+		samples: (sale) => perShard(sale, (shard) => shard.held),
+	},
+	{
+		name: "doorbuster_coordinator_requests_total",
+		type: "counter",
+		help: "Calls from its shards a sharded sale's coordinator has served: lease requests and figure reports.",
+		samples: (sale) => (sale.coordinatorRequests === undefined ? [] : [[{}, sale.coordinatorRequests]]),
+	},
+	{
 		name: "doorbuster_purchase_outcomes_total",
 		type: "counter",
 		help: "Purchase attempts by outcome.",
 		samples: (sale) => Object.entries(sale.outcomes).map(([outcome, count]) => [{ outcome }, count]),
 	},
 ];
+
+/** One sample per shard, labelled with the shard's number; none for a sale of one shard. */
+function perShard(sale: ReadableSale, figure: (shard: ShardMetrics) => number): Sample[] {
+	return (sale.shards ?? []).map((shard, index) => [{ shard: String(index) }, figure(shard)]);
+}
 
 /**
  * Renders the Prometheus text exposition format (version 0.0.4): HELP and

@@ -178,4 +178,22 @@ describe.each(COLOR_SCHEMES)("an accessibility audit (WCAG 2.1 AA, %s colours)",
 		expect(await violations(page)).toEqual([]);
 		await context.close();
 	});
+
+	it("finds nothing on a sharded sale's live panel: the shards' table and the coordinator's figures", async () => {
+		const saleId = await fixture.shop.createSale({
+			name: "Sharded Drop",
+			startsAt: Date.now() - 1_000,
+			shards: 4,
+		});
+		const context = await fixture.browser.newContext({ viewport: { width: 1280, height: 860 } });
+		const page = await context.newPage();
+		await page.emulateMedia({ colorScheme });
+		await page.goto(`${fixture.shop.origin}/admin/#sale/${saleId}`);
+		await page.fill("#token", process.env.ADMIN_TOKEN ?? "");
+		await page.click("#sign-in-button");
+		await page.waitForSelector("#shard-figures:not([hidden])");
+		await page.waitForSelector("#shard-rows tr");
+		expect(await violations(page)).toEqual([]);
+		await context.close();
+	});
 });

@@ -31,6 +31,8 @@ export interface SaleInput {
 	holdSeconds?: number;
 	/** A draw instead of a race (shared/API.md "Draws"). */
 	mode?: "first_come" | "draw";
+	/** How many Durable Objects share the stock (shared/API.md "Scale"). */
+	shards?: number;
 }
 
 export interface Order {

@@ -47,4 +47,35 @@ describe("Prometheus metrics", () => {
 			expect(line).toMatch(/^[a-z_]+\{[a-z_]+="(?:[^"\\]|\\.)*"(?:,[a-z_]+="(?:[^"\\]|\\.)*")*\} \d+$/);
 		}
 	});
+
+	it("labels each shard's figures with its sale and number, for sharded sales only", () => {
+		const figures = { up: true, ordersPending: 0, heldUnits: 0, revenueCents: 0, outcomes: {} } as const;
+		const text = renderMetrics([
+			{
+				...figures,
+				saleId: 'big"drop',
+				sold: 9,
+				remaining: 91,
+				shards: [
+					{ remaining: 20, sold: 5, held: 1 },
+					{ remaining: 25, sold: 0, held: 0 },
+					{ remaining: 21, sold: 4, held: 2 },
+				],
+				coordinatorRequests: 17,
+			},
+			{ ...figures, saleId: "small-drop", sold: 1, remaining: 4 },
+		]);
+		const lines = text.trimEnd().split("\n");
+		for (const family of ["shard_units_remaining", "shard_units_sold", "shard_units_held"]) {
+			expect(lines).toContain(`# TYPE doorbuster_${family} gauge`);
+			expect(lines.filter((line) => line.startsWith(`doorbuster_${family}{`))).toHaveLength(3);
+		}
+		expect(lines).toContain('doorbuster_shard_units_remaining{sale="big\\"drop",shard="0"} 20');
+		expect(lines).toContain('doorbuster_shard_units_sold{sale="big\\"drop",shard="2"} 4');
+		expect(lines).toContain('doorbuster_shard_units_held{sale="big\\"drop",shard="2"} 2');
+		expect(lines).toContain('doorbuster_shard_units_remaining{sale="big\\"drop",shard="1"} 25');
+		expect(lines).toContain("# TYPE doorbuster_coordinator_requests_total counter");
+		expect(lines).toContain('doorbuster_coordinator_requests_total{sale="big\\"drop"} 17');
+		expect(text).not.toMatch(/^doorbuster_(shard|coordinator)_[a-z_]+\{sale="small-drop"/m);
+	});
 });

@@ -4,7 +4,7 @@ import apiMarkdown from "../../docs/API.md?raw";
 import type { SaleInput } from "../../src/domain/sale";
 import { ERROR_CODES, type ErrorCode } from "../../src/http-error";
 import { app } from "../../src/index";
-import { admin, type ErrorBody, saleInput, uniqueSaleId } from "./helpers";
+import { admin, Buyer, createSale, type ErrorBody, saleInput, uniqueSaleId } from "./helpers";
 
 interface ErrorSchema {
 	properties: { error: { properties: { code: { enum: string[] } } } };
@@ -151,6 +151,31 @@ describe("GET /api/openapi.json", () => {
 		}
 		const res = await admin("PUT", `/sales/${uniqueSaleId("openapi")}`, saleInput());
 		expect(res.status).toBe(201);
+	});
+});
+
+interface ObjectSchema {
+	properties: Record<string, { items?: ObjectSchema }>;
+	required?: string[];
+}
+
+describe("the admin view of a sale in the OpenAPI document", () => {
+	it("describes every figure a sale with sizes, holds and shards answers", async () => {
+		const doc = await openApiDocument();
+		const overview = doc.components.schemas.SaleOverview as ObjectSchema;
+		const documented = overview.properties.stats as ObjectSchema;
+		const sale = await createSale("openapi-stats", {
+			totalStock: 3,
+			variants: [{ id: "us-9", name: "US 9", totalStock: 3 }],
+			holdSeconds: 60,
+			shards: 4,
+		});
+		expect((await (await Buyer.named("openapi-buyer")).buyVariant(sale.id, "us-9")).status).toBe(201);
+		const { stats } = await (await admin("GET", `/sales/${sale.id}`)).json<{ stats: object }>();
+		expect(stats).toHaveProperty("shards");
+		expect(stats).toHaveProperty("coordinatorRequests");
+		expect(Object.keys(stats).filter((field) => !(field in documented.properties))).toEqual([]);
+		expect(documented.properties.shards?.items?.required?.sort()).toEqual(["held", "remaining", "sold"]);
 	});
 });
 

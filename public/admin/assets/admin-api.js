@@ -16,8 +16,12 @@ import { ApiClient, failureOf, noAnswer } from "/assets/lib/api-client.js";
  * @typedef {{ held: number, confirmed: number, expired: number, cancelled: number, waitlist: number,
  *             revenueCents: number, refundsPending?: number, refundsFailed?: number,
  *             variants: SizeStats[] }} HoldStats the v2 figures, for a sale with sizes or holds
+ * @typedef {{ remaining: number, sold: number, held: number }} ShardStats one shard's figures
+ * @typedef {{ shards: ShardStats[], coordinatorRequests: number }} ShardedStats
+ *          the figures of a sale with more than one shard; `shards` is indexed by shard number
  * @typedef {{ sold: number, remaining: number, buyers: number, ordersRecorded: number,
- *             ordersPending: number, outcomes: Record<string, number> } & Partial<HoldStats>} Stats
+ *             ordersPending: number, outcomes: Record<string, number> }
+ *           & Partial<HoldStats> & Partial<ShardedStats>} Stats
  * @typedef {{ sale: Sale, stats: Stats, series: Series }} LiveFigures
  */
 /**

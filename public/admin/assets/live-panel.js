@@ -6,6 +6,7 @@ import { refusedInBackground } from "./console-host.js";
 import { hideDrawFigures, showDrawFigures } from "./draw-figures.js";
 import { Poller } from "./poller.js";
 import { drawChart } from "./sales-chart.js";
+import { hideShardFigures, renderShardFigures } from "./shard-figures.js";
 
 /**
  * One sale, live: its figures, its orders per second and its purchase
@@ -160,6 +161,7 @@ export class LivePanel {
 			`at most ${formatCount(sale.maxPerUser)} per buyer`,
 			...(hasHolds(sale) ? [`held ${plural(sale.holdSeconds ?? 0, "second")} for payment`] : []),
 			...(sizesOf(sale).length > 0 ? [plural(sizesOf(sale).length, "size")] : []),
+			...((sale.shards ?? 1) > 1 ? [plural(sale.shards ?? 1, "shard")] : []),
 		].join(" · ");
 		view.window.textContent = `Opens ${formatDateTime(sale.startsAt)} · closes ${formatDateTime(sale.endsAt)}`;
 		const editable = sale.status === "upcoming";
@@ -179,6 +181,7 @@ export class LivePanel {
 		renderOutcomes(stats.outcomes);
 		renderHoldFigures(sale, stats);
 		renderSizeFigures(sale, stats);
+		renderShardFigures(stats);
 		void showDrawFigures(sale, () => this.#watchedId === sale.id);
 		this.#drawSeries(figures);
 		view.updated.textContent = `Updated ${formatClockTime(Date.now())}; refreshes every few seconds while this tab is open.`;
@@ -211,6 +214,7 @@ function showLoading() {
 	view.chart.replaceChildren();
 	view.holdFigures.hidden = true;
 	view.sizeFigures.hidden = true;
+	hideShardFigures();
 	hideDrawFigures();
 }
 

@@ -30,6 +30,7 @@ const TEXT_FIELDS = [
 	"maxPerUser",
 	"imageUrl",
 	"holdSeconds",
+	"shards",
 	"startsAt",
 	"endsAt",
 ];
@@ -46,6 +47,7 @@ const FIELDS = [
 	"sizes",
 	"imageUrl",
 	"holdSeconds",
+	"shards",
 	"startsAt",
 	"endsAt",
 ];
@@ -69,6 +71,7 @@ const API_FIELDS = /** @type {Record<string, Field>} */ ({
 	endsAt: "endsAt",
 	imageUrl: "imageUrl",
 	holdSeconds: "holdSeconds",
+	shards: "shards",
 	variants: "sizes",
 });
 
@@ -243,6 +246,7 @@ function blankSale() {
 		maxPerUser: "1",
 		imageUrl: "",
 		holdSeconds: "0",
+		shards: "1",
 		sizes: [],
 		startsAt: toLocalInput(opens),
 		endsAt: toLocalInput(opens + HOUR_MS),

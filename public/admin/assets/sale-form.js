@@ -5,15 +5,16 @@ import { sizesOf } from "/assets/lib/sale-sizes.js";
  * The sale form's values and the body of `PUT /admin/sales/{id}`. The checks
  * mirror the API's schema (src/domain/sale.ts, saleInputSchema) so an operator sees
  * every problem at once, next to its field; the API still has the last word.
- * The v2 fields (sizes, picture, hold) are sent only when set, so a sale made
- * without them is exactly a v1 sale.
+ * The v2 fields (sizes, picture, hold) and shards are sent only when set, so
+ * a sale made without them is exactly a v1 sale.
  *
  * @typedef {{ id: string, name: string, totalStock: number }} SizeInput
  * @typedef {{ name: string, description: string, priceCents: number, currency: string,
  *             totalStock: number, startsAt: number, endsAt: number, maxPerUser: number,
- *             variants?: SizeInput[], imageUrl?: string, holdSeconds?: number }} SaleInput
+ *             variants?: SizeInput[], imageUrl?: string, holdSeconds?: number,
+ *             shards?: number }} SaleInput
  * @typedef {"id" | "name" | "description" | "price" | "currency" | "totalStock" | "maxPerUser"
- *           | "startsAt" | "endsAt" | "imageUrl" | "holdSeconds"} TextField
+ *           | "startsAt" | "endsAt" | "imageUrl" | "holdSeconds" | "shards"} TextField
  * @typedef {TextField | "sizes"} Field
  * @typedef {{ id: string, name: string, totalStock: string }} SizeValues one size's inputs, as typed
  * @typedef {Record<TextField, string> & { sizes: SizeValues[] }} FormValues what the inputs hold, as typed
@@ -28,6 +29,7 @@ const MAX_STOCK = 100_000_000;
 const MAX_PER_USER = 1_000;
 const MAX_SIZES = 50;
 const MAX_HOLD_SECONDS = 3_600;
+const MAX_SHARDS = 64;
 const MAX_IMAGE_URL = 2_048;
 /** The largest moment a JavaScript Date can hold, as the API's schema allows. */
 const MAX_EPOCH_MS = 8_640_000_000_000_000;
@@ -79,6 +81,10 @@ export function readSaleForm(values) {
 	if (holdSeconds === null || holdSeconds > MAX_HOLD_SECONDS) {
 		errors.holdSeconds = `Enter a whole number of seconds from 0 to ${MAX_HOLD_SECONDS.toLocaleString()}.`;
 	}
+	const shards = parseWhole(values.shards || "1");
+	if (shards === null || shards < 1 || shards > MAX_SHARDS) {
+		errors.shards = `Enter a whole number of shards from 1 to ${MAX_SHARDS}.`;
+	}
 	const maxPerUser = parseWhole(values.maxPerUser);
 	if (maxPerUser === null || maxPerUser < 1 || maxPerUser > MAX_PER_USER) {
 		errors.maxPerUser = `Enter a whole number from 1 to ${MAX_PER_USER.toLocaleString()}.`;
@@ -104,6 +110,7 @@ export function readSaleForm(values) {
 	if (Array.isArray(sizes) && sizes.length > 0) input.variants = sizes;
 	if (imageUrl !== "") input.imageUrl = imageUrl;
 	if (holdSeconds) input.holdSeconds = holdSeconds;
+	if (shards !== null && shards > 1) input.shards = shards;
 	return { errors, input };
 }
 
@@ -155,6 +162,7 @@ export function formValuesOf(sale) {
 	return {
 		imageUrl: sale.imageUrl ?? "",
 		holdSeconds: String(sale.holdSeconds ?? 0),
+		shards: String(sale.shards ?? 1),
 		sizes: sizesOf(sale).map((size) => ({
 			id: size.id,
 			name: size.name,

@@ -14,7 +14,8 @@ import { ApiClient } from "./api-client.js";
  *             startsAt: number, endsAt: number, totalStock: number, remaining: number,
  *             maxPerUser: number, status: SaleStatus, variants?: Variant[], imageUrl?: string | null,
  *             holdSeconds?: number, held?: number, waitlist?: number,
- *             paymentProvider?: string | null, mode?: "first_come" | "draw" }} Sale
+ *             paymentProvider?: string | null, mode?: "first_come" | "draw",
+ *             shards?: number }} Sale
  * @typedef {"held" | "confirmed" | "expired" | "cancelled"} OrderStatus
  * @typedef {{ id: string, saleId: string, userId: string, quantity: number, status?: OrderStatus,
  *             createdAt: number, variantId?: string, amountCents?: number, currency?: string,
