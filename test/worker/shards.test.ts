@@ -1,8 +1,9 @@
-import { env, runDurableObjectAlarm } from "cloudflare:test";
+import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Order } from "../../src/domain/order";
 import { shardName, shardOf } from "../../src/domain/shards";
 import { admin, Buyer, createSale, errorCode, orderBookRows, saleGateWith } from "./helpers";
+import { reportAll } from "./shard-helpers";
 
 interface ShardStats {
 	sold: number;
@@ -20,13 +21,6 @@ function buyerIds(saleId: string, shards: number, count: number, pick: (shard: n
 		if (pick(shardOf(saleId, id, shards))) ids.push(id);
 	}
 	return ids;
-}
-
-/** Every shard reports its figures to the coordinator now, as its alarm would within 250 ms. */
-async function reportAll(saleId: string, shards: number): Promise<void> {
-	for (let shard = 0; shard < shards; shard++) {
-		await runDurableObjectAlarm(env.SALE_GATE.getByName(shardName(saleId, shard)));
-	}
 }
 
 async function stats(saleId: string): Promise<ShardStats> {
