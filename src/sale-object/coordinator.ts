@@ -170,15 +170,18 @@ export class Coordinator {
 	 * Starts the ledger for a sale of `shards` shards, inside the caller's
 	 * transaction: each shard is lent a chunk of each variant while the pool
 	 * has units, the rest stays in the pool. Answers each shard's leases, to
-	 * configure it with.
+	 * configure it with. A sale of one shard has no ledger: its home object
+	 * takes the orders itself.
 	 */
 	configure(variants: readonly { id: string; totalStock: number }[], shards: number): Map<string, Lease>[] {
 		const sql = this.#sql;
 		sql.exec("DELETE FROM lease_ledger");
 		sql.exec("DELETE FROM shard_figures");
 		this.#reports = null;
+		sql.exec("DELETE FROM handovers");
 		sql.exec("INSERT OR REPLACE INTO coordinator (singleton, requests) VALUES (1, 0)");
 		this.#requests = 0;
+		if (shards === 1) return [];
 		const leases = Array.from({ length: shards }, () => new Map<string, Lease>());
 		for (const variant of variants) {
 			let pool = variant.totalStock;

@@ -1,4 +1,4 @@
-import { env } from "cloudflare:test";
+import { env, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Order } from "../../src/domain/order";
 import { shardName, shardOf } from "../../src/domain/shards";
@@ -148,6 +148,18 @@ describe("a sale spread over shards", () => {
 		const refused = await (await Buyer.named(after ?? "")).buy(sale.id);
 		expect(refused.status).toBe(409);
 		expect(await errorCode(refused)).toBe("sold_out");
+	});
+
+	it("makes no shard object for a sale of one shard: its one object takes the orders", async () => {
+		const sale = await createSale("shards-one", { totalStock: 5 });
+		expect((await (await Buyer.named("only-object-buyer")).buy(sale.id)).status).toBe(201);
+		const tables = await runInDurableObject(env.SALE_GATE.getByName(shardName(sale.id, 0)), (_, state) =>
+			state.storage.sql.exec("SELECT name FROM sqlite_master WHERE type = 'table'").toArray(),
+		);
+		expect(tables).toEqual([]);
+		const figures = await stats(sale.id);
+		expect(figures).toMatchObject({ sold: 1, remaining: 4 });
+		expect(figures.shards).toBeUndefined();
 	});
 
 	it("keeps a buyer's order on their shard: a retry gets it back, and GET order finds it", async () => {
