@@ -571,7 +571,13 @@ export class Coordinator {
 	}
 
 	#row(shard: number, variantId: string): LedgerRow | undefined {
-		return this.#ledger().find((row) => row.shard === shard && row.variantId === variantId);
+		return this.#sql
+			.exec<LedgerRow>(
+				"SELECT shard, variant_id AS variantId, version, allotted, surrendering FROM lease_ledger WHERE shard = ? AND variant_id = ?",
+				shard,
+				variantId,
+			)
+			.toArray()[0];
 	}
 
 	#ledger(): LedgerRow[] {
