@@ -34,9 +34,9 @@ interface Shopper {
  * their own, the server's clock synced as the page syncs it, and a bot check
  * that always passes.
  */
-async function shopperOn(saleId: string): Promise<Shopper> {
-	const connection = new Connection(shop.origin);
-	const api = new ShopApi(new ApiClient({ origin: shop.origin, fetch: connection.fetch }));
+async function shopperOn(saleId: string, on: Shop = shop): Promise<Shopper> {
+	const connection = new Connection(on.origin);
+	const api = new ShopApi(new ApiClient({ origin: on.origin, fetch: connection.fetch }));
 	const clock = new ServerClock(api);
 	expect(await clock.sync()).toBe(true);
 	const progress: Progress[] = [];
@@ -255,5 +255,57 @@ describe("the purchase protocol against the Worker", () => {
 		expect("order" in again && again.order).toEqual(made.ok && made.data.order);
 		expect(new Set(attemptIds(connection.sentTo("POST", "/purchase"))).size).toBe(1);
 		expect(await shop.soldCount(saleId)).toBe(1);
+	});
+});
+
+describe("a waitlist join and a draw entry, through the same session and token as a purchase", () => {
+	/** A shop that takes payments offline, so a sale can hold orders and keep a waitlist. */
+	let holdingShop: Shop;
+
+	beforeAll(async () => {
+		holdingShop = await startShop({ PAYMENT_PROVIDER: "test", ALLOW_TEST_PROVIDERS: "1" });
+	});
+
+	afterAll(async () => {
+		await holdingShop?.close();
+	});
+
+	it("joins the waitlist after signing in again when the session lapsed, and names the size", async () => {
+		const saleId = await holdingShop.createSale({
+			startsAt: Date.now() - 1_000,
+			variants: [{ id: "m", name: "M", totalStock: 1 }],
+			totalStock: 1,
+			holdSeconds: 120,
+		});
+		const holder = await shopperOn(saleId, holdingShop);
+		expect((await holder.protocol.buy(1, "m")).outcome).toBe("bought");
+		const { connection, protocol } = await shopperOn(saleId, holdingShop);
+		connection.answerNext("POST", "/waitlist", { status: 401, code: "unauthenticated" });
+
+		const result = await protocol.joinWaitlist(1, "m");
+
+		expect(result).toEqual({ outcome: "waiting", position: 1 });
+		expect(connection.sentTo("POST", "/api/session")).toHaveLength(2);
+		const joins = connection.sentTo("POST", "/waitlist");
+		expect(joins).toHaveLength(2);
+		expect(joins[1]?.body).toMatchObject({ quantity: 1, variantId: "m" });
+		expect(joins[1]?.body?.purchaseToken).not.toBe(joins[0]?.body?.purchaseToken);
+	});
+
+	it("enters a draw with a renewed token after a refused one, and a second press shows the same entry", async () => {
+		const saleId = await shop.createSale({ mode: "draw", startsAt: Date.now() - 1_000, totalStock: 3 });
+		const { connection, protocol, progress } = await shopperOn(saleId);
+		connection.answerNext("POST", "/entry", { status: 403, code: "invalid_token" });
+
+		const first = await protocol.enter(1, null);
+		const second = await protocol.enter(1, null);
+
+		expect(first.outcome).toBe("entered");
+		expect(second).toEqual({ outcome: "already_entered", entry: "entry" in first && first.entry });
+		const entries = connection.sentTo("POST", "/entry");
+		expect(entries).toHaveLength(3);
+		expect(entries[0]?.body).not.toHaveProperty("variantId");
+		expect(entries[1]?.body?.purchaseToken).not.toBe(entries[0]?.body?.purchaseToken);
+		expect(progress.filter((step) => step.kind === "entering")).toHaveLength(3);
 	});
 });

@@ -49,6 +49,7 @@ import { backoffMs, NETWORK_FAILURE } from "./api-client.js";
  *   when there is no bot check to be had
  * @property {(progress: Progress) => void} [onProgress]
  */
+/** @typedef {{ outcome: "token", token: string, expiresAt: number }} PurchaseToken */
 
 /** Answers that mean "not now": wait for Retry-After, then ask again. */
 const RETRY_LATER = new Set(["rate_limited", "overloaded", "bot_check_unavailable", "unavailable"]);
@@ -126,37 +127,26 @@ export class PurchaseProtocol {
 	 */
 	async buy(quantity, variantId = null) {
 		const attemptId = this.#held?.attemptId ?? newAttemptId();
-		let renewals = RENEWALS_PER_PRESS;
-		for (;;) {
-			const session = await this.ensureSession();
-			if (session.outcome !== "signed_in") return session;
-			const token = await this.#purchaseToken();
-			if (token.outcome !== "token") return token;
-			this.#onProgress({ kind: "buying" });
-			const purchaseToken = token.token;
-			const body =
+		const sent = await this.#withToken({ kind: "buying" }, (purchaseToken) =>
+			this.#api.purchase(
+				this.#saleId,
 				variantId === null
 					? { purchaseToken, quantity, attemptId }
-					: { purchaseToken, quantity, attemptId, variantId };
-			const outcome = await this.#withRetries(() => this.#api.purchase(this.#saleId, body));
-			if (outcome.ok) {
-				this.#held = null;
-				const order = outcome.data.order;
-				return outcome.status === 201 ? { outcome: "bought", order } : { outcome: "already_held", order };
-			}
-			if ((outcome.code === "invalid_token" || outcome.code === "unauthenticated") && renewals-- > 0) {
-				this.#held = null;
-				if (outcome.code === "unauthenticated") this.#signedIn = false;
-				continue;
-			}
-			// A purchase that got no answer may have been made: the next press
-			// sends the same attempt again, with the same token.
-			this.#held =
-				outcome.code === NETWORK_FAILURE
-					? { token: token.token, expiresAt: token.expiresAt, attemptId }
-					: null;
-			return { outcome: "refused", failure: outcome };
+					: { purchaseToken, quantity, attemptId, variantId },
+			),
+		);
+		if (sent.outcome !== "answered") return sent;
+		const { answer, token } = sent;
+		if (answer.ok) {
+			this.#held = null;
+			const order = answer.data.order;
+			return answer.status === 201 ? { outcome: "bought", order } : { outcome: "already_held", order };
 		}
+		// A purchase that got no answer may have been made: the next press
+		// sends the same attempt again, with the same token.
+		this.#held =
+			answer.code === NETWORK_FAILURE ? { token: token.token, expiresAt: token.expiresAt, attemptId } : null;
+		return { outcome: "refused", failure: answer };
 	}
 
 	/**
@@ -168,23 +158,13 @@ export class PurchaseProtocol {
 	 * @returns {Promise<WaitlistResult>}
 	 */
 	async joinWaitlist(quantity, variantId) {
-		let renewals = RENEWALS_PER_PRESS;
-		for (;;) {
-			const session = await this.ensureSession();
-			if (session.outcome !== "signed_in") return session;
-			const token = await this.#purchaseToken();
-			if (token.outcome !== "token") return token;
-			const purchaseToken = token.token;
-			const body = variantId === null ? { purchaseToken, quantity } : { purchaseToken, quantity, variantId };
-			const outcome = await this.#withRetries(() => this.#api.joinWaitlist(this.#saleId, body));
-			if (outcome.ok) return { outcome: "waiting", position: outcome.data.position };
-			if ((outcome.code === "invalid_token" || outcome.code === "unauthenticated") && renewals-- > 0) {
-				this.#held = null;
-				if (outcome.code === "unauthenticated") this.#signedIn = false;
-				continue;
-			}
-			return { outcome: "refused", failure: outcome };
-		}
+		const sent = await this.#withToken(null, (purchaseToken) =>
+			this.#api.joinWaitlist(this.#saleId, tokenBody(purchaseToken, quantity, variantId)),
+		);
+		if (sent.outcome !== "answered") return sent;
+		const { answer } = sent;
+		if (answer.ok) return { outcome: "waiting", position: answer.data.position };
+		return { outcome: "refused", failure: answer };
 	}
 
 	/**
@@ -196,26 +176,14 @@ export class PurchaseProtocol {
 	 * @returns {Promise<EntryResult>}
 	 */
 	async enter(quantity, variantId) {
-		let renewals = RENEWALS_PER_PRESS;
-		for (;;) {
-			const session = await this.ensureSession();
-			if (session.outcome !== "signed_in") return session;
-			const token = await this.#purchaseToken();
-			if (token.outcome !== "token") return token;
-			this.#onProgress({ kind: "entering" });
-			const purchaseToken = token.token;
-			const body = variantId === null ? { purchaseToken, quantity } : { purchaseToken, quantity, variantId };
-			const outcome = await this.#withRetries(() => this.#api.enter(this.#saleId, body));
-			if (outcome.ok) {
-				const entry = outcome.data.entry;
-				return outcome.status === 201 ? { outcome: "entered", entry } : { outcome: "already_entered", entry };
-			}
-			if ((outcome.code === "invalid_token" || outcome.code === "unauthenticated") && renewals-- > 0) {
-				if (outcome.code === "unauthenticated") this.#signedIn = false;
-				continue;
-			}
-			return { outcome: "refused", failure: outcome };
-		}
+		const sent = await this.#withToken({ kind: "entering" }, (purchaseToken) =>
+			this.#api.enter(this.#saleId, tokenBody(purchaseToken, quantity, variantId)),
+		);
+		if (sent.outcome !== "answered") return sent;
+		const { answer } = sent;
+		if (!answer.ok) return { outcome: "refused", failure: answer };
+		const entry = answer.data.entry;
+		return answer.status === 201 ? { outcome: "entered", entry } : { outcome: "already_entered", entry };
 	}
 
 	/** The guest id of a sign-in made by this page, or null (signed in before it loaded). */
@@ -253,9 +221,42 @@ export class PurchaseProtocol {
 	}
 
 	/**
-	 * A purchase token still good for a while, or a new one.
-	 * @returns {Promise<{ outcome: "token", token: string, expiresAt: number }
+	 * The loop every press shares: a session, a purchase token, then `send`
+	 * with it, waiting out "not now" answers. A token the server no longer
+	 * takes, or a session that lapsed, is renewed and sent again, at most
+	 * RENEWALS_PER_PRESS times, so a press can never loop.
+	 * @template T
+	 * @param {Progress | null} progress reported once the token is in hand, before sending
+	 * @param {(purchaseToken: string) => Promise<import("./api-client.js").ApiOutcome<T>>} send
+	 * @returns {Promise<{ outcome: "answered", answer: import("./api-client.js").ApiOutcome<T>, token: PurchaseToken }
 	 *                   | { outcome: "refused", failure: ApiFailure } | { outcome: "no_bot_check" }>}
+	 */
+	async #withToken(progress, send) {
+		let renewals = RENEWALS_PER_PRESS;
+		for (;;) {
+			const session = await this.ensureSession();
+			if (session.outcome !== "signed_in") return session;
+			const token = await this.#purchaseToken();
+			if (token.outcome !== "token") return token;
+			if (progress) this.#onProgress(progress);
+			const answer = await this.#withRetries(() => send(token.token));
+			if (
+				!answer.ok &&
+				(answer.code === "invalid_token" || answer.code === "unauthenticated") &&
+				renewals-- > 0
+			) {
+				// A stale held token is not worth keeping for the next press.
+				this.#held = null;
+				if (answer.code === "unauthenticated") this.#signedIn = false;
+				continue;
+			}
+			return { outcome: "answered", answer, token };
+		}
+	}
+
+	/**
+	 * A purchase token still good for a while, or a new one.
+	 * @returns {Promise<PurchaseToken | { outcome: "refused", failure: ApiFailure } | { outcome: "no_bot_check" }>}
 	 */
 	async #purchaseToken() {
 		const held = this.#held;
@@ -332,6 +333,16 @@ export class PurchaseProtocol {
 export function newAttemptId() {
 	const bytes = crypto.getRandomValues(new Uint8Array(16));
 	return Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * The body of a waitlist join or a draw entry: a size only in a sale with sizes.
+ * @param {string} purchaseToken
+ * @param {number} quantity
+ * @param {string | null} variantId
+ */
+function tokenBody(purchaseToken, quantity, variantId) {
+	return variantId === null ? { purchaseToken, quantity } : { purchaseToken, quantity, variantId };
 }
 
 /** @param {number} ms */
