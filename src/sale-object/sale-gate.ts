@@ -306,15 +306,6 @@ export class SaleGate extends DurableObject<Env> {
 	): Promise<PurchaseResult> {
 		const verdict =
 			leaseRounds < MAX_LEASE_ROUNDS ? await this.#lease.acquire(variantId, quantity) : "unavailable";
-		console.log(
-			"DEBUG",
-			this.#lease.identity?.shard,
-			userId,
-			variantId,
-			leaseRounds,
-			verdict,
-			this.#stock.remainingOf(variantId),
-		);
 		if (verdict === "granted") return this.#purchase(userId, quantity, attemptId, variantId, leaseRounds + 1);
 		const sale = this.#requireSale();
 		if (verdict === "sold_out") return this.#refuse("sold_out", sale);
