@@ -5,7 +5,7 @@
 // Reads bench-results/inside-do.json (npm run bench -- --inside-do) and
 // bench-results/consumer.json (npm run bench:consumer) when present; writes
 // bench-results/capacity-model.json.
-import { readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { type RushParams, type RushResult, simulateRush } from "./capacity-sim.ts";
@@ -293,6 +293,7 @@ console.log(
 	`Target: ${fmt(soldUnits)} units sold within ${soldWithinS} s reach the order book within 30 s with packs → ${pipelineTarget ? "met" : "NOT met"}`,
 );
 
+await mkdir(outDir, { recursive: true });
 await writeFile(
 	path.join(outDir, "capacity-model.json"),
 	`${JSON.stringify(

@@ -359,7 +359,7 @@ export async function runStampede(input: StampedeOptions): Promise<StampedeResul
 				livePurchaseVsRateLimitedDurableObject: ratio(
 					steadyPurchase?.perSecond ?? 0,
 					refDoLimitPerSecond,
-					0.8,
+					0.9,
 					true,
 					["steady live purchases/s", "one rate-limit call + minimal Durable Object requests/s"],
 				),

@@ -37,14 +37,15 @@ export const requireBuyer = createMiddleware<{ Bindings: Env; Variables: BuyerVa
  * token is only ever checked with SESSION_SECRET, never with a public key.
  */
 async function verifySession(token: string, env: Env): Promise<JWTPayload | null> {
-	if (headerAlg(token) !== "HS256") {
-		const issuer = sessionIssuer(env);
-		return issuer ? await verifyKeySetToken(token, issuer) : null;
-	}
+	// Only HS256 tokens are ever remembered, so a known token needs no header decoded.
 	const known = verifiedSessions.get(token);
 	if (known) {
 		if (typeof known.exp === "number" && known.exp * 1000 > Date.now()) return known;
 		verifiedSessions.delete(token);
+	}
+	if (headerAlg(token) !== "HS256") {
+		const issuer = sessionIssuer(env);
+		return issuer ? await verifyKeySetToken(token, issuer) : null;
 	}
 	try {
 		// hono checks iat and nbf with no tolerance at all; isTimely checks them.
