@@ -9,7 +9,7 @@ import {
 	saleStatus,
 	withStatus,
 } from "../domain/sale";
-import { shardName, shardOf } from "../domain/shards";
+import { shardName } from "../domain/shards";
 import { orderBookDb, recordedTally, recordedVersions } from "../order-book/queries";
 import type { Payment } from "../payments/payment";
 import { AlarmScheduler } from "./alarm-scheduler";
@@ -17,12 +17,14 @@ import type { Lease, LeaseAnswer, LeaseRequest, ShardFigures } from "./coordinat
 import { DrawEntries } from "./draw-entries";
 import type { BeaconChoice, DrawRefusal, DrawView, EntrantsPage, Entry, EntryResult } from "./draw-results";
 import { DrawRunner } from "./draw-runner";
+import { DrawSale } from "./draw-sale";
 import { HeldOrders } from "./held-orders";
 import { Holds } from "./holds";
 import { OrderBookAudit } from "./order-book-audit";
 import { Outbox } from "./outbox";
 import { OutcomeCounters } from "./outcome-counters";
 import { Payments } from "./payments";
+import { Purchases } from "./purchases";
 import type {
 	ConfigureResult,
 	GateStats,
@@ -47,8 +49,6 @@ const ORDER_BOOK_AUDIT_SECONDS = 30;
 
 /** A sold-out sale with more buyers than this keeps answering every purchase itself. */
 const MAX_SHARED_HOLDERS = 10_000;
-/** How often a purchase on a shard asks for units again when other purchases took what it was lent first. */
-const MAX_LEASE_ROUNDS = 6;
 
 /**
  * The authority for one sale, one object per sale id: its stock, its window
@@ -75,8 +75,10 @@ export class SaleGate extends DurableObject<Env> {
 	readonly #audit: OrderBookAudit;
 	readonly #payments: Payments;
 	readonly #heldOrders: HeldOrders;
+	readonly #purchases: Purchases;
 	readonly #entries: DrawEntries;
 	readonly #draw: DrawRunner;
+	readonly #drawSale: DrawSale;
 	readonly #lease: ShardLease;
 	readonly #shards: SaleShards;
 	readonly #figures: SaleFigures;
@@ -150,6 +152,12 @@ export class SaleGate extends DurableObject<Env> {
 			drandUrl: env.DRAND_URL,
 			wakeAt: this.#scheduler.add("draw", (dueBy) => this.#draw.run(dueBy)),
 		});
+		this.#drawSale = new DrawSale({
+			entries: this.#entries,
+			draw: this.#draw,
+			variantFor: (sale, quantity, variantId) => this.#variantFor(sale, quantity, variantId),
+			record: (sale) => this.#figures.record(sale),
+		});
 		this.#lease = new ShardLease({
 			storage,
 			stock: this.#stock,
@@ -186,6 +194,17 @@ export class SaleGate extends DurableObject<Env> {
 			payments: this.#payments,
 			lease: this.#lease,
 			draw: this.#draw,
+		});
+		this.#purchases = new Purchases({
+			stock: this.#stock,
+			waitlist: this.#waitlist,
+			outbox: this.#outbox,
+			outcomes: this.#outcomes,
+			holds: this.#holds,
+			lease: this.#lease,
+			settled: (now) => this.#settled(now),
+			variantFor: (sale, quantity, variantId) => this.#variantFor(sale, quantity, variantId),
+			record: (sale) => this.#figures.record(sale),
 		});
 		ctx.blockConcurrencyWhile(async () => {
 			if (storedVersion(storage.sql) === 0) return;
@@ -236,90 +255,14 @@ export class SaleGate extends DurableObject<Env> {
 		return sale ? withStatus(this.#figures.record(sale), now) : null;
 	}
 
-	/**
-	 * Takes stock for one buyer. A buyer holds at most one live order (held
-	 * or confirmed): while they do, whatever is retried gets that order back
-	 * as `created: false`; a retry of the attempt that created an order (same
-	 * `attemptId`) gets it as `created: true`, whatever its status now, so a
-	 * buyer whose first answer was lost still learns it bought.
-	 */
+	/** Takes stock for one buyer; a retry gets back the order it made (see `Purchases.purchase`). */
 	purchase(
 		userId: string,
 		quantity: number,
 		attemptId?: string,
 		variantId?: string,
 	): PurchaseResult | Promise<PurchaseResult> {
-		return this.#purchase(userId, quantity, attemptId, variantId, 0);
-	}
-
-	#purchase(
-		userId: string,
-		quantity: number,
-		attemptId: string | undefined,
-		variantId: string | undefined,
-		leaseRounds: number,
-	): PurchaseResult | Promise<PurchaseResult> {
-		const now = Date.now();
-		const sale = this.#settled(now);
-		if (!sale) return { ok: false, reason: "sale_not_found" };
-		if (sale.mode === "draw") return { ok: false, reason: "draw_sale" };
-		if (sale.shards > 1 && this.#lease.identity?.shard !== shardOf(sale.id, userId, sale.shards)) {
-			return { ok: false, reason: "wrong_shard", shards: sale.shards };
-		}
-		const orders = this.#stock.ordersOf(userId);
-		if (orders.live) {
-			const created = attemptId !== undefined && orders.live.attemptId === attemptId;
-			if (!created) {
-				this.#outcomes.count("duplicate");
-				this.#lease.reportSoon();
-			}
-			return { ok: true, order: orders.live.order, created, remaining: sale.remaining };
-		}
-		const earlier = attemptId === undefined ? null : orders.byAttempt(attemptId);
-		if (earlier) return { ok: true, order: earlier.order, created: true, remaining: sale.remaining };
-
-		const status = saleStatus(sale, now);
-		if (status === "upcoming") return this.#refuse("not_started", sale);
-		if (status === "ended") return this.#refuse("ended", sale);
-		const variant = this.#variantFor(sale, quantity, variantId);
-		if (!("remaining" in variant)) return variant;
-		if (variant.remaining < quantity) {
-			if (sale.shards === 1) return this.#refuse("sold_out", sale);
-			return this.#purchaseOnLease(userId, quantity, attemptId, variant.id, leaseRounds);
-		}
-
-		const order = newOrder(sale, userId, variant.id, quantity, now);
-		const waiting = this.#waitlist.size > 0;
-		const { remaining } = this.#stock.take(order, attemptId ?? null, !orders.any, (seq) => {
-			this.#outbox.add(seq);
-			// A buyer who gets an order any other way leaves the waitlist.
-			if (waiting) this.#waitlist.leave(userId);
-			this.#outcomes.save();
-		});
-		if (order.holdExpiresAt !== null) this.#holds.placed(order.holdExpiresAt);
-		this.#outbox.committed();
-		this.#lease.sold(variant.id);
-		return { ok: true, order, created: true, remaining: this.#lease.sale?.remaining ?? remaining };
-	}
-
-	/**
-	 * A purchase on a shard that has too few units of the variant: asks the
-	 * coordinator for enough, then buys again; `sold_out` only once the
-	 * coordinator says no unit is left anywhere.
-	 */
-	async #purchaseOnLease(
-		userId: string,
-		quantity: number,
-		attemptId: string | undefined,
-		variantId: string,
-		leaseRounds: number,
-	): Promise<PurchaseResult> {
-		const verdict =
-			leaseRounds < MAX_LEASE_ROUNDS ? await this.#lease.acquire(variantId, quantity) : "unavailable";
-		if (verdict === "granted") return this.#purchase(userId, quantity, attemptId, variantId, leaseRounds + 1);
-		const sale = this.#requireSale();
-		if (verdict === "sold_out") return this.#refuse("sold_out", sale);
-		return { ok: false, reason: "unavailable" };
+		return this.#purchases.purchase(userId, quantity, attemptId, variantId);
 	}
 
 	/**
@@ -330,30 +273,13 @@ export class SaleGate extends DurableObject<Env> {
 		const now = Date.now();
 		const sale = this.#settled(now);
 		if (!sale) return { ok: false, reason: "sale_not_found" };
-		if (sale.mode !== "draw") return { ok: false, reason: "not_a_draw" };
-		const entry = this.#entries.of(userId);
-		if (entry) return { ok: true, entry, created: false };
-		if (now < sale.startsAt) return { ok: false, reason: "not_started", sale: this.#figures.record(sale) };
-		if (now >= sale.endsAt) return { ok: false, reason: "ended", sale: this.#figures.record(sale) };
-		const variant = this.#variantFor(sale, quantity, variantId);
-		if (!("remaining" in variant)) return variant;
-		if (quantity > variant.totalStock) {
-			return {
-				ok: false,
-				reason: "invalid_request",
-				problem: `quantity: variant "${variant.id}" has only ${variant.totalStock} units`,
-				sale: this.#figures.record(sale),
-			};
-		}
-		return { ok: true, entry: this.#draw.enter(sale, userId, variant.id, quantity, now), created: true };
+		return this.#drawSale.enter(sale, userId, quantity, variantId, now);
 	}
 
 	/** The buyer's entry in a draw sale, or null. */
 	entryOf(userId: string): { ok: true; entry: Entry | null } | DrawRefusal {
 		const sale = this.#settled(Date.now());
-		if (!sale) return { ok: false, reason: "sale_not_found" };
-		if (sale.mode !== "draw") return { ok: false, reason: "not_a_draw" };
-		return { ok: true, entry: this.#entries.of(userId) };
+		return sale ? this.#drawSale.entryOf(sale, userId) : { ok: false, reason: "sale_not_found" };
 	}
 
 	/** The draw as published (shared/API.md "Draws"). */
@@ -368,13 +294,7 @@ export class SaleGate extends DurableObject<Env> {
 	entrants(after: string, limit: number): EntrantsPage {
 		const now = Date.now();
 		const sale = this.#settled(now);
-		if (!sale) return { ok: false, reason: "sale_not_found" };
-		if (sale.mode !== "draw") return { ok: false, reason: "not_a_draw" };
-		if (!this.#draw.frozen(now))
-			return { ok: false, reason: "not_started", sale: this.#figures.record(sale) };
-		const entrants = this.#entries.page(after, limit);
-		const last = entrants.at(-1);
-		return { ok: true, entrants, nextCursor: entrants.length === limit && last ? last.commitment : null };
+		return sale ? this.#drawSale.entrants(sale, after, limit, now) : { ok: false, reason: "sale_not_found" };
 	}
 
 	/**
@@ -689,12 +609,6 @@ export class SaleGate extends DurableObject<Env> {
 		const position = this.#waitlist.join(waiter, now);
 		this.#askWaitlistEnd(sale.endsAt);
 		return position;
-	}
-
-	#refuse(reason: "sold_out" | "not_started" | "ended", sale: SaleRow): PurchaseResult {
-		this.#outcomes.count(reason);
-		this.#lease.reportSoon();
-		return { ok: false, reason, sale: this.#figures.record(sale) };
 	}
 
 	/**
