@@ -20,7 +20,7 @@ import { DrawRunner } from "./draw-runner";
 import { DrawSale } from "./draw-sale";
 import { HeldOrders } from "./held-orders";
 import { Holds } from "./holds";
-import { OrderBookAudit } from "./order-book-audit";
+import { auditIntervalMs, OrderBookAudit } from "./order-book-audit";
 import { Outbox } from "./outbox";
 import { OutcomeCounters } from "./outcome-counters";
 import { Payments } from "./payments";
@@ -42,10 +42,7 @@ import { SaleShards } from "./sale-shards";
 import { migrate, storedVersion } from "./schema";
 import { ShardLease } from "./shard-lease";
 import { Stock, type VariantStock } from "./stock";
-import { type Waiter, Waitlist } from "./waitlist";
-
-/** How long after orders leave for the queue the order book is audited, unless `ORDER_BOOK_AUDIT_SECONDS` says otherwise. */
-const ORDER_BOOK_AUDIT_SECONDS = 30;
+import { Waitlist } from "./waitlist";
 
 /** A sold-out sale with more buyers than this keeps answering every purchase itself. */
 const MAX_SHARED_HOLDERS = 10_000;
@@ -82,7 +79,6 @@ export class SaleGate extends DurableObject<Env> {
 	readonly #lease: ShardLease;
 	readonly #shards: SaleShards;
 	readonly #figures: SaleFigures;
-	readonly #askWaitlistEnd: (at: number) => void;
 	/** Tables come with the first `configure`, so a request for a made-up sale id reads nothing and writes nothing. */
 	#hasTables = false;
 
@@ -91,7 +87,10 @@ export class SaleGate extends DurableObject<Env> {
 		const storage = ctx.storage;
 		this.#scheduler = new AlarmScheduler(storage);
 		this.#stock = new Stock(storage);
-		this.#waitlist = new Waitlist(storage.sql);
+		this.#waitlist = new Waitlist(
+			storage.sql,
+			this.#scheduler.add("waitlist", (dueBy) => this.#settle(dueBy)),
+		);
 		this.#outbox = new Outbox({
 			sql: storage.sql,
 			messages: (seqs) => this.#stock.messages(seqs),
@@ -115,7 +114,6 @@ export class SaleGate extends DurableObject<Env> {
 			expire: (seqs) => this.#heldOrders.release(seqs, "expired"),
 			wakeAt: this.#scheduler.add("holds", (dueBy) => this.#settle(dueBy)),
 		});
-		this.#askWaitlistEnd = this.#scheduler.add("waitlist", (dueBy) => this.#settle(dueBy));
 		this.#outcomes = new OutcomeCounters(
 			storage.sql,
 			this.#scheduler.add("outcomes", () => this.#outcomes.save()),
@@ -125,13 +123,13 @@ export class SaleGate extends DurableObject<Env> {
 			sql: storage.sql,
 			orders: (afterSeq, limit) => this.#stock.ordersAfter(afterSeq, limit),
 			recorded: {
-				tally: () => recordedTally(orderBook, this.#saleId(), this.#lease.identity),
+				tally: () => recordedTally(orderBook, this.#requireSale().id, this.#lease.identity),
 				versions: (afterSeq, throughSeq) =>
-					recordedVersions(orderBook, this.#saleId(), afterSeq, throughSeq, this.#lease.identity),
+					recordedVersions(orderBook, this.#requireSale().id, afterSeq, throughSeq, this.#lease.identity),
 			},
 			resend: (seqs) => this.#outbox.resend(seqs),
 			wakeAt: this.#scheduler.add("order-book-audit", (dueBy) => this.#audit.run(dueBy)),
-			intervalMs: auditIntervalSeconds(env) * 1000,
+			intervalMs: auditIntervalMs(env),
 		});
 		this.#entries = new DrawEntries(storage.sql);
 		this.#draw = new DrawRunner({
@@ -161,7 +159,7 @@ export class SaleGate extends DurableObject<Env> {
 		this.#lease = new ShardLease({
 			storage,
 			stock: this.#stock,
-			coordinator: () => env.SALE_GATE.getByName(this.#saleId()),
+			coordinator: () => env.SALE_GATE.getByName(this.#requireSale().id),
 			figures: () => this.#figures.shardReport(),
 			reportAt: this.#scheduler.add("shard-report", () => this.#lease.report()),
 		});
@@ -170,7 +168,6 @@ export class SaleGate extends DurableObject<Env> {
 			shard: (saleId, index) => env.SALE_GATE.getByName(shardName(saleId, index)),
 			stock: this.#stock,
 			waitlist: this.#waitlist,
-			joinWaitlist: (sale, waiter, now) => this.#joinWaitlist(sale, waiter, now),
 			outcomes: () => this.#outcomes.snapshot(),
 			paymentProvider: () => this.#figures.paymentProvider(),
 			schedule: (name, work) => this.#scheduler.add(name, work),
@@ -218,7 +215,7 @@ export class SaleGate extends DurableObject<Env> {
 			this.#lease.reportSoon();
 			this.#shards.resume();
 			const sale = this.#stock.sale;
-			if (sale && this.#waitlist.size > 0) this.#askWaitlistEnd(sale.endsAt);
+			if (sale) this.#waitlist.resume(sale.endsAt);
 		});
 	}
 
@@ -395,11 +392,8 @@ export class SaleGate extends DurableObject<Env> {
 		if (variant.remaining >= quantity) return { ok: false, reason: "not_sold_out" };
 		// With nothing held, nothing can come back; a sale without holds never holds anything.
 		if (variant.held === 0) return { ok: false, reason: "sold_out", sale: this.#figures.record(sale) };
-		return {
-			ok: true,
-			position: this.#joinWaitlist(sale, { userId, variantId: variant.id, quantity }, now),
-			created: true,
-		};
+		const joined = this.#waitlist.join({ userId, variantId: variant.id, quantity }, now, sale.endsAt);
+		return { ok: true, position: joined, created: true };
 	}
 
 	/** The buyer's place on the waitlist (1 = next). */
@@ -559,12 +553,6 @@ export class SaleGate extends DurableObject<Env> {
 		this.#shards.load();
 	}
 
-	#saleId(): string {
-		const sale = this.#stock.sale;
-		if (!sale) throw new Error("order book audit before configure()");
-		return sale.id;
-	}
-
 	/** The sale once the holds due by `now` are settled and, from its end, the waitlist is emptied. */
 	#settled(now: number): SaleRow | null {
 		if (!this.#stock.sale) return null;
@@ -584,7 +572,7 @@ export class SaleGate extends DurableObject<Env> {
 		return sale;
 	}
 
-	/** The variant a purchase or waitlist entry names, or the `400` it gets. */
+	/** The variant a purchase, draw entry or waitlist entry names, or the `400` it gets. */
 	#variantFor(sale: SaleRow, quantity: number, variantId: string | undefined): VariantStock | InvalidRequest {
 		const invalid = (problem: string): InvalidRequest => ({
 			ok: false,
@@ -604,13 +592,6 @@ export class SaleGate extends DurableObject<Env> {
 		);
 	}
 
-	/** Puts the buyer on the waitlist, which empties at the sale's end; answers their position. */
-	#joinWaitlist(sale: SaleRow, waiter: Waiter, now: number): number {
-		const position = this.#waitlist.join(waiter, now);
-		this.#askWaitlistEnd(sale.endsAt);
-		return position;
-	}
-
 	/**
 	 * Once the queue has taken orders they are out of the outbox's hands, so
 	 * the audit becomes due; it is stored before the outbox lets them go.
@@ -619,9 +600,4 @@ export class SaleGate extends DurableObject<Env> {
 		await this.env.ORDER_QUEUE.sendBatch(bodies.map((body) => ({ body })));
 		this.#audit.expect();
 	}
-}
-
-function auditIntervalSeconds(env: Env): number {
-	const seconds = Number(env.ORDER_BOOK_AUDIT_SECONDS);
-	return Number.isFinite(seconds) && seconds > 0 ? seconds : ORDER_BOOK_AUDIT_SECONDS;
 }

@@ -13,7 +13,7 @@ import {
 } from "./coordinator";
 import type { GateStats, SalesSeries, WaitlistResult } from "./results";
 import type { Stock, VariantStock } from "./stock";
-import type { Waiter, Waitlist } from "./waitlist";
+import type { Waitlist } from "./waitlist";
 
 /** How soon the home object tries again to configure a shard it could not reach. */
 const SHARD_SETUP_RETRY_MS = 5_000;
@@ -41,8 +41,6 @@ export interface SaleShardsHost {
 	stock: Pick<Stock, "sale" | "variants">;
 	/** The sale's one waitlist, kept here. */
 	waitlist: Waitlist;
-	/** Puts a buyer on the waitlist, which empties at the sale's end; answers their position. */
-	joinWaitlist(sale: SaleRow, waiter: Waiter, now: number): number;
 	/** Outcomes counted here rather than on a shard: those edge isolates report. */
 	outcomes(): Record<CountedOutcome, number>;
 	paymentProvider(): string | null;
@@ -252,7 +250,7 @@ export class SaleShards {
 		// The buyer may have joined from another request while their shard answered.
 		const position = waitlist.positionOf(userId);
 		if (position !== null) return { ok: true, position, created: false };
-		const joined = this.#host.joinWaitlist(sale, { userId, variantId: variant.id, quantity }, now);
+		const joined = waitlist.join({ userId, variantId: variant.id, quantity }, now, sale.endsAt);
 		// Units may have come back while the buyer decided to wait.
 		this.#coordinator.handOver(variant.id).catch(() => {});
 		return { ok: true, position: joined, created: true };
