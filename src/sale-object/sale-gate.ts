@@ -53,12 +53,13 @@ const MAX_SHARED_HOLDERS = 10_000;
  * request at a time, and every purchase is a single synchronous
  * transaction, so no two buyers can ever take the same unit.
  *
- * The class wires small capabilities, each owning its tables, and exposes
- * them as typed RPC: the stock and its buyers, the holds and their
- * deadlines, what becomes of held orders, the waitlist, the payments, the
- * draw, the outbox to the order book and its audit, the outcome counters,
- * the sale's figures, a shard's leases or the home object's shards, and
- * the one alarm that serves every deadline.
+ * The class wires small capabilities, each in its own module and owning
+ * its tables if it has any, and exposes them as typed RPC: purchases, the
+ * stock and its buyers, the holds and their deadlines, what becomes of held
+ * orders, the waitlist, the payments, the draw, the outbox to the order
+ * book and its audit, the outcome counters, the sale's figures, a shard's
+ * leases or the home object's shards, and the one alarm that serves every
+ * deadline.
  * Every call first settles the holds that are due (shared/API.md "Orders"),
  * so no answer ever shows a hold past its deadline.
  */

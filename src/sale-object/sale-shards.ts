@@ -40,7 +40,7 @@ export interface SaleShardsHost {
 	shard(saleId: string, index: number): ShardStub;
 	stock: Pick<Stock, "sale" | "variants">;
 	/** The sale's one waitlist, kept here. */
-	waitlist: Waitlist;
+	waitlist: Pick<Waitlist, "size" | "positionOf" | "join" | "firstFitting" | "leave">;
 	/** Outcomes counted here rather than on a shard: those edge isolates report. */
 	outcomes(): Record<CountedOutcome, number>;
 	paymentProvider(): string | null;
