@@ -1,3 +1,5 @@
+import type { SaleRow } from "./sale";
+
 /** Where an order is in its life (shared/API.md "Orders"); `held` and `confirmed` are live. */
 export type OrderStatus = "held" | "confirmed" | "expired" | "cancelled";
 
@@ -48,4 +50,28 @@ export type OrderQueueBody = OrderMessage | OrderPack;
 /** The orders a queue message carries, whichever shape it has. */
 export function ordersIn(body: OrderQueueBody): readonly OrderMessage[] {
 	return "orders" in body ? body.orders : [body];
+}
+
+/** A new order for the buyer: held for the sale's hold time if it has one, else confirmed at once (v1). */
+export function newOrder(
+	sale: Pick<SaleRow, "id" | "priceCents" | "currency" | "holdSeconds">,
+	userId: string,
+	variantId: string,
+	quantity: number,
+	now: number,
+): Order {
+	const held = sale.holdSeconds > 0;
+	return {
+		id: crypto.randomUUID(),
+		saleId: sale.id,
+		userId,
+		variantId,
+		quantity,
+		amountCents: sale.priceCents * quantity,
+		currency: sale.currency,
+		status: held ? "held" : "confirmed",
+		createdAt: now,
+		holdExpiresAt: held ? now + sale.holdSeconds * 1000 : null,
+		paidAt: null,
+	};
 }

@@ -27,6 +27,15 @@ export interface OrderBookAuditHost {
 	readonly intervalMs: number;
 }
 
+/** How long after orders leave for the queue the order book is audited, unless `ORDER_BOOK_AUDIT_SECONDS` says otherwise. */
+const AUDIT_AFTER_SECONDS = 30;
+
+/** The audit's `intervalMs` as the Worker's configuration sets it. */
+export function auditIntervalMs(env: Pick<Env, "ORDER_BOOK_AUDIT_SECONDS">): number {
+	const seconds = Number(env.ORDER_BOOK_AUDIT_SECONDS);
+	return (Number.isFinite(seconds) && seconds > 0 ? seconds : AUDIT_AFTER_SECONDS) * 1000;
+}
+
 /** Orders compared per D1 read: one range read on the sale's seq index, whatever the page holds. */
 const PAGE = 1_000;
 /**

@@ -1,3 +1,5 @@
+import type { WakeAt } from "./alarm-scheduler";
+
 /** A buyer waiting for units of one variant. */
 export type Waiter = {
 	userId: string;
@@ -9,18 +11,27 @@ export type Waiter = {
  * Buyers waiting for units of a sold-out variant to come back (shared/API.md
  * "Waitlist"), in table `waitlist`, first come first served. The number of
  * waiters is mirrored in memory, so a sale nobody waits in costs no read.
+ * The list empties at the sale's end: while anyone waits, the alarm is
+ * asked for that moment, and the object clears the list then.
  */
 export class Waitlist {
 	readonly #sql: SqlStorage;
+	readonly #wakeAt: WakeAt;
 	#size = 0;
 
-	constructor(sql: SqlStorage) {
+	constructor(sql: SqlStorage, wakeAt: WakeAt) {
 		this.#sql = sql;
+		this.#wakeAt = wakeAt;
 	}
 
 	/** Reads how many wait, once the object has tables. */
 	load(): void {
 		this.#size = this.#sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM waitlist").one().n;
+	}
+
+	/** After the object (re)starts: while anyone waits, asks the alarm for the sale's end. */
+	resume(endsAt: number): void {
+		if (this.#size > 0) this.#wakeAt(endsAt);
 	}
 
 	/** How many buyers wait. */
@@ -43,8 +54,8 @@ export class Waitlist {
 		);
 	}
 
-	/** Adds the buyer at the end of the line; returns their position. */
-	join(waiter: Waiter, now: number): number {
+	/** Adds the buyer at the end of the line, until the sale ends at `endsAt`; returns their position. */
+	join(waiter: Waiter, now: number, endsAt: number): number {
 		this.#sql.exec(
 			"INSERT INTO waitlist (user_id, variant_id, quantity, joined_at) VALUES (?, ?, ?, ?)",
 			waiter.userId,
@@ -53,6 +64,7 @@ export class Waitlist {
 			now,
 		);
 		this.#size += 1;
+		this.#wakeAt(endsAt);
 		return this.positionOf(waiter.userId) ?? 1;
 	}
 
