@@ -169,6 +169,8 @@ const base = {
 	windowMs,
 	stock,
 	serviceMs,
+	// Resuming a purchase that waited for its lease is the purchase's own work, not a new request.
+	resumeMs: holdUs / 1000,
 	queueLimit: Math.max(1, Math.floor(queueMs / serviceMs)),
 	edgeToShardMs: DEFAULTS.edgeToShardMs,
 	shardToCoordinatorMs: DEFAULTS.shardToCoordinatorMs,
@@ -251,6 +253,17 @@ for (let ms = 25; ms <= 2_000; ms += 25) {
 console.log(
 	`  at K = 64 no buyer is answered overloaded if objects let requests wait ${neededQueueMs === null ? "> 2,000" : fmt(neededQueueMs)} ms`,
 );
+// And the crowd it takes at K = 64 as it is: the shortest arrival window with no overloaded answer.
+let neededWindowMs: number | null = null;
+for (let ms = windowMs; ms <= 20 * windowMs; ms += windowMs / 10) {
+	if (rushAt(64, { ...base, windowMs: ms }).answers.overloaded === 0) {
+		neededWindowMs = ms;
+		break;
+	}
+}
+console.log(
+	`  at K = 64 and ${queueMs} ms of queueing, no buyer is answered overloaded if the ${fmt(buyers)} arrive over ${neededWindowMs === null ? `more than ${fmt(20 * windowMs)}` : fmt(neededWindowMs)} ms${neededWindowMs === null ? "" : ` (${fmt((buyers * 1000) / neededWindowMs)} buyers/s)`}`,
+);
 const cpuBound = rushAt(16, {
 	...base,
 	serviceMs: holdUs / 1000,
@@ -312,6 +325,7 @@ await writeFile(
 			rush: rushes.map(({ shards, result }) => ({ shards, ...result })),
 			recommendedShards: recommended?.shards ?? null,
 			neededQueueMsAt64: neededQueueMs,
+			neededWindowMsAt64: neededWindowMs,
 			pipeline,
 			targets: { throughput: throughputTarget, rush: rushTarget, pipeline: pipelineTarget },
 		},

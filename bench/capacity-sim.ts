@@ -14,6 +14,14 @@ export interface RushParams {
 	shards: number;
 	/** Time one request holds an object (shard or coordinator): 1 ÷ its requests per second. */
 	serviceMs: number;
+	/**
+	 * Time an object spends resuming a request it already took in: a
+	 * purchase that waited for a lease, a grant or a recalled unit arriving
+	 * as the answer to the object's own call. Not a new request, so neither
+	 * the per-request limit nor the queue applies to it; its cost is the
+	 * work itself. Default `serviceMs`.
+	 */
+	resumeMs?: number;
 	/** Requests an object lets wait behind the one it serves; one more is answered `overloaded`. */
 	queueLimit: number;
 	/** One way, edge isolate to shard object and back. */
@@ -52,9 +60,9 @@ export interface RushResult {
 	latency: { mean: number; p50: number; p90: number; p99: number; max: number };
 	/** Answers by the edge itself, without reaching a shard. */
 	edgeAnswers: number;
-	/** Requests the coordinator served: lease requests and returns. */
+	/** Requests the coordinator served: lease requests (recalled units come back as answers). */
 	coordinatorRequests: number;
-	/** Requests shards served: purchases, lease grants and recalls. */
+	/** Requests shards served: purchases and recalls (grants come back as answers). */
 	shardRequests: number;
 	/** Units left in the coordinator's pool, in shards and in flight at the end (stock − sold). */
 	unsoldUnits: number;
@@ -81,9 +89,14 @@ type Job =
 	| { kind: "lease"; shard: number; local: number; dry: boolean }
 	| { kind: "return"; shard: number; units: number; local: number };
 
-/** One object: single-threaded, first come first served, a bounded queue. */
+/**
+ * One object: single-threaded, first come first served, a bounded queue of
+ * requests; requests it already took in resume ahead of new ones, outside
+ * the queue.
+ */
 class Server {
 	readonly queue: Job[] = [];
+	readonly resuming: Job[] = [];
 	head = 0;
 	busy = false;
 	served = 0;
@@ -174,7 +187,9 @@ class Agenda {
  * isolate that already knows the sale is sold out answers at once, otherwise the purchase travels to the buyer's shard. A shard is one
  * server: it sells from the units it holds; when it holds `lowWater` or
  * fewer it asks the coordinator for a lease of `leaseChunk` more; a buyer
- * who finds it empty waits (parked, holding no server time) for the lease.
+ * who finds it empty waits (parked, holding no server time) for the lease
+ * and then resumes inside its own request, ahead of new requests; grants
+ * and recalled units likewise arrive as answers, not requests.
  * The coordinator, one more server, grants from its pool; when its pool is
  * empty and a shard runs dry, it recalls units from every shard it knows to
  * hold some (each gives back half, rounded up) and grants from what comes
@@ -236,28 +251,31 @@ export function simulateRush(p: RushParams): RushResult {
 		});
 	};
 
+	const resumeMs = p.resumeMs ?? p.serviceMs;
 	const start = (server: Server, serve: (job: Job) => void) => {
 		if (server.busy) return;
-		const job = server.take();
+		const resumed = server.resuming.shift();
+		const job = resumed ?? server.take();
 		if (!job) return;
 		server.busy = true;
-		agenda.at(now + p.serviceMs, () => {
+		agenda.at(now + (resumed ? resumeMs : p.serviceMs), () => {
 			server.busy = false;
-			server.served++;
+			if (!resumed) server.served++;
 			serve(job);
 			start(server, serve);
 		});
 	};
-	const toShard = (s: number, job: Job, front = false) => {
+	/** A request to shard `s`, or with `resumed` the answer to one of its own calls. */
+	const toShard = (s: number, job: Job, resumed = false) => {
 		const shard = shards[s];
 		if (!shard) return;
-		if (front) shard.server.queue.splice(shard.server.head, 0, job);
-		else shard.server.queue.push(job);
+		(resumed ? shard.server.resuming : shard.server.queue).push(job);
 		start(shard.server, (served) => serveShard(s, served));
 	};
-	const toCoordinator = (job: Job) => {
+	/** A request to the coordinator, or with `resumed` the answer to one of its own calls. */
+	const toCoordinator = (job: Job, resumed = false) => {
 		agenda.at(now + p.shardToCoordinatorMs, () => {
-			coordinator.queue.push(job);
+			(resumed ? coordinator.resuming : coordinator.queue).push(job);
 			start(coordinator, serveCoordinator);
 		});
 	};
@@ -289,14 +307,8 @@ export function simulateRush(p: RushParams): RushResult {
 			granting[s] = (granting[s] ?? 0) - job.units;
 			shard.local += job.units;
 			if (job.final) shard.final = true;
-			const parked = shard.parked.splice(0);
-			if (parked.length > 0) {
-				shard.server.queue.splice(
-					shard.server.head,
-					0,
-					...parked.map((buyer): Job => ({ kind: "purchase", buyer })),
-				);
-			}
+			// Purchases that waited for this lease resume inside their own requests.
+			for (const buyer of shard.parked.splice(0)) shard.server.resuming.push({ kind: "purchase", buyer });
 			if (!shard.final && shard.local <= p.lowWater && shard.parked.length === 0 && job.units > 0) {
 				askLease(s, shard);
 			}
@@ -304,7 +316,7 @@ export function simulateRush(p: RushParams): RushResult {
 			const units = Math.ceil(shard.local / 2);
 			shard.local -= units;
 			inFlight += units;
-			toCoordinator({ kind: "return", shard: s, units, local: shard.local });
+			toCoordinator({ kind: "return", shard: s, units, local: shard.local }, true);
 		}
 	}
 
@@ -337,7 +349,7 @@ export function simulateRush(p: RushParams): RushResult {
 		for (const s of holders.slice(0, Math.max(0, waitingShards.length - recallsOut))) {
 			recallsOut++;
 			recalling[s] = true;
-			agenda.at(now + p.shardToCoordinatorMs, () => toShard(s, { kind: "recall" }, true));
+			agenda.at(now + p.shardToCoordinatorMs, () => toShard(s, { kind: "recall" }));
 		}
 	};
 
