@@ -160,7 +160,7 @@ interface CpuReading {
 }
 
 /** Wall time and CPU time (workerd's and the load generator's) over the pieces of load it wraps. */
-export class Account {
+class Account {
 	activeMs = 0;
 	workerdMs: number | null = 0;
 	clientMs = 0;
@@ -209,11 +209,6 @@ function withCpu(figures: WindowFigures, workerdMs: number | null, clientMs: num
 	};
 }
 
-/**
- * One full run: start the Worker and the references in local workerd, warm
- * up, measure the references, run the stampede, measure steady purchases,
- * measure the references again, then check every sale against its order book.
- */
 /** The options of a run with every default filled in. */
 export function settingsOf(input: StampedeOptions): Settings {
 	const steadyBuyers = input.steadyBuyers ?? Math.min(input.buyers, 10_000);
@@ -309,6 +304,11 @@ export class Bench {
 	}
 }
 
+/**
+ * One full run: start the Worker and the references in local workerd, warm
+ * up, measure the references, run the stampede, measure steady purchases,
+ * measure the references again, then check every sale against its order book.
+ */
 export async function runStampede(input: StampedeOptions): Promise<StampedeResult> {
 	const settings = settingsOf(input);
 	const steadyBuyers = settings.steadyBuyers;
@@ -321,12 +321,10 @@ export async function runStampede(input: StampedeOptions): Promise<StampedeResul
 	log("Bundling Doorbuster and the reference worker, starting workerd…");
 	const bench = await Bench.start(settings);
 	const { runtime, client, admin } = bench;
-	const shopFor = (saleId: string, buyerPrefix: string, addressBlock: number) =>
-		bench.shop(saleId, buyerPrefix, addressBlock);
 	try {
 		memory.start = mib(await runtime.workerdRss());
 		log("Warming up…");
-		await warmUp(admin, shopFor(`warmup-${tag}`, "w", 13), settings);
+		await warmUp(admin, bench.shop(`warmup-${tag}`, "w", 13), settings);
 
 		const refLedger = bench.newLedger();
 		const references = {
@@ -362,11 +360,11 @@ export async function runStampede(input: StampedeOptions): Promise<StampedeResul
 		memory.afterReferences = mib(await runtime.workerdRss());
 
 		log(`Stampede: ${settings.buyers} buyers, ${settings.stock} units, ${settings.concurrency} connections…`);
-		const rushResult = await runRush(runtime, admin, shopFor(`rush-${tag}`, "b", 10), settings, log);
+		const rushResult = await runRush(runtime, admin, bench.shop(`rush-${tag}`, "b", 10), settings, log);
 		memory.afterRush = mib(await runtime.workerdRss());
 
 		log(`Steady purchases: ${steadyBuyers} buyers, every one buys…`);
-		const steadyResult = await runSteady(runtime, admin, shopFor(`steady-${tag}`, "s", 11), settings, log);
+		const steadyResult = await runSteady(runtime, admin, bench.shop(`steady-${tag}`, "s", 11), settings, log);
 		memory.afterSteady = mib(await runtime.workerdRss());
 
 		await measureReferences(2);
