@@ -116,7 +116,7 @@ if (values.holds) {
 }
 
 if (values.shards !== undefined) {
-	const ks = values.shards.split(",").map((k) => count("shards", k, 64));
+	const ks = [...new Set(values.shards.split(",").map((k) => count("shards", k, 64)))];
 	const result = await runShards(
 		ks,
 		{
