@@ -2,12 +2,24 @@ import type { OrderShape } from "./contract.ts";
 import type { HttpClient } from "./http-client.ts";
 import { sleep } from "./rush.ts";
 
+/** One shard's figures in the admin stats of a sale with shards (API.md "Live figures"). */
+export interface ShardFigures {
+	remaining: number;
+	sold: number;
+	held: number;
+}
+
 export interface SaleStats {
 	sold: number;
 	remaining: number;
 	buyers: number;
 	ordersRecorded: number;
 	ordersPending: number;
+	/** In a sale with holds or sizes. */
+	held?: number;
+	/** In a sale with shards: each shard's figures, and the calls its coordinator served. */
+	shards?: ShardFigures[];
+	coordinatorRequests?: number;
 }
 
 /** The admin API (API.md "Admin"), as the shop's back office would use it. */
@@ -22,7 +34,7 @@ export class Admin {
 
 	async createSale(
 		saleId: string,
-		sale: { totalStock: number; startsAt: number; maxPerUser: number },
+		sale: { totalStock: number; startsAt: number; maxPerUser: number; shards?: number },
 	): Promise<void> {
 		const { answer } = await this.#client.send("PUT", `/admin/sales/${saleId}`, this.#headers, {
 			name: "Stampede benchmark",

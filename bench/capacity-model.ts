@@ -2,9 +2,10 @@
 // from figures measured here and limits Cloudflare documents. Deterministic.
 //   npm run model -- --buyers 100000 --window-ms 1000 --stock 10000
 //   npm run model -- --hold-us 52.5 --queue-ms 100 --seed 1
-// Reads bench-results/inside-do.json (npm run bench -- --inside-do) and
-// bench-results/consumer.json (npm run bench:consumer) when present; writes
-// bench-results/capacity-model.json.
+// Reads bench-results/inside-do.json (npm run bench -- --inside-do),
+// bench-results/consumer.json (npm run bench:consumer) and
+// bench-results/shards.json (npm run bench -- --shards 1,4,16,64) when
+// present; writes bench-results/capacity-model.json.
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -104,6 +105,43 @@ async function measuredConsumer(): Promise<{ shapes: ConsumerShape[]; source: st
 		};
 	}
 	return { shapes: consumer.shapes, source: `bench-results/consumer.json, ${consumer.startedAt}` };
+}
+
+interface MeasuredCoordinator {
+	shards: number;
+	stock: number;
+	/** Measured by `--shards`: in the rush, and in steady purchases of as many units as buyers. */
+	rushPer1000: number | null;
+	steadyPer1000: number | null;
+	/** The model's figure at the same stock: one lease grant per chunk, reports not counted. */
+	modelPer1000: number;
+}
+
+/** Coordinator requests per 1,000 purchases as `npm run bench -- --shards` measured them, beside the model's. */
+async function measuredCoordinator(): Promise<{ rows: MeasuredCoordinator[]; source: string } | null> {
+	const measured = await readJson<{
+		startedAt: string;
+		options: { stock: number; steadyBuyers: number };
+		runs: {
+			shards: number;
+			rush: { coordinatorRequestsPer1000: number | null };
+			steady: { coordinatorRequestsPer1000: number | null };
+		}[];
+	}>("shards.json");
+	if (!measured) return null;
+	const rows = measured.runs
+		.filter((run) => run.shards > 1)
+		.map((run) => ({
+			shards: run.shards,
+			stock: measured.options.stock,
+			rushPer1000: run.rush.coordinatorRequestsPer1000,
+			steadyPer1000: run.steady.coordinatorRequestsPer1000,
+			modelPer1000: 1000 / leaseChunk(measured.options.stock, run.shards),
+		}));
+	return {
+		rows,
+		source: `bench-results/shards.json, ${measured.startedAt}; rush of ${measured.options.stock} units, steady of ${measured.options.steadyBuyers}`,
+	};
 }
 
 /** Requests a second one object serves: the documented soft limit, or less if a purchase holds it longer. */
@@ -209,6 +247,19 @@ for (const row of throughput) {
 		console.log(
 			`${String(row.shards).padStart(4)} ${fmt(row.documented).padStart(12)} ${fmt(row.measuredCpu).padStart(12)} ${fmt(row.coordinatorPer1000, 1).padStart(8)}`,
 		);
+}
+const coordinator = await measuredCoordinator();
+if (coordinator) {
+	console.log(`Coordinator requests per 1,000 purchases, measured (${coordinator.source}):`);
+	console.log(
+		"   K    rush   steady   model at the rush's stock (lease grants only; measured adds figure reports)",
+	);
+	for (const row of coordinator.rows) {
+		const cell = (value: number | null) => (value === null ? "–" : fmt(value, 1));
+		console.log(
+			`${String(row.shards).padStart(4)} ${cell(row.rushPer1000).padStart(7)} ${cell(row.steadyPer1000).padStart(8)} ${fmt(row.modelPer1000, 1).padStart(8)}`,
+		);
+	}
 }
 const at64 = throughput[63]?.documented ?? 0;
 const throughputTarget = at64 >= 50_000;
@@ -322,6 +373,7 @@ await writeFile(
 				defaults: DEFAULTS,
 			},
 			throughput,
+			measuredCoordinator: coordinator,
 			rush: rushes.map(({ shards, result }) => ({ shards, ...result })),
 			recommendedShards: recommended?.shards ?? null,
 			neededQueueMsAt64: neededQueueMs,

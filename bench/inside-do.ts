@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { HttpClient } from "./http-client.ts";
 import { freePort, Inspector } from "./inspector.ts";
-import { latencyOf } from "./measure.ts";
+import { type Latency, latencyOf } from "./measure.ts";
 import { startRuntime } from "./runtime.ts";
 import { sleep } from "./rush.ts";
 
@@ -12,6 +12,8 @@ const FILL_BATCH = 10_000;
 /** At each level: this many calls of `PROBE_SIZE` purchases, each call its own small transaction. */
 const PROBE_CALLS = 40;
 const PROBE_SIZE = 100;
+/** The purchases one probe makes. */
+export const PROBE_PURCHASES = PROBE_CALLS * PROBE_SIZE;
 /** Single purchases timed end to end at each level. */
 const ROUND_TRIPS = 300;
 /** How long the outbox may take to drain into the queue at each level. */
@@ -61,6 +63,66 @@ export interface InsideResult {
 }
 
 /**
+ * One sale of the reference worker's `InsideGate` (`/ref/inside/*`): with
+ * `shards` above 1, its purchases go to shard `shard`, each by a buyer the
+ * edge would send there.
+ */
+export class InsideSale {
+	readonly #client: HttpClient;
+	readonly #failures: string[];
+	readonly #query: string;
+
+	constructor(client: HttpClient, failures: string[], sale: string, on = { shards: 1, shard: 0 }) {
+		this.#client = client;
+		this.#failures = failures;
+		this.#query = `sale=${sale}&shards=${on.shards}&shard=${on.shard}`;
+	}
+
+	async call<T>(route: string, query = ""): Promise<T> {
+		const pathAndQuery = `/ref/inside/${route}?${this.#query}${query}`;
+		const { answer } = await this.#client.send("POST", pathAndQuery, {});
+		if (answer.status !== 200)
+			throw new Error(`${pathAndQuery}: ${answer.status} ${JSON.stringify(answer.body)}`);
+		return answer.body as T;
+	}
+
+	/** `count` purchases in one call, timed inside the object; a purchase not created is a failure. */
+	async purchases(prefix: string, from: number, count: number): Promise<BatchTiming> {
+		const timing = await this.call<BatchTiming>(
+			"purchase-many",
+			`&prefix=${prefix}&from=${from}&count=${count}`,
+		);
+		if (timing.created !== count)
+			this.#failures.push(`${prefix}${from}: ${timing.created} of ${count} purchases created`);
+		return timing;
+	}
+
+	/** How long until the reference worker's queue consumer has acknowledged `orders` orders in all (ms); null on timeout. */
+	async outboxDrained(orders: number): Promise<number | null> {
+		const started = performance.now();
+		while (performance.now() - started < DRAIN_TIMEOUT_MS) {
+			const { acknowledged } = await this.call<InsideStats>("stats");
+			if (acknowledged >= orders) return performance.now() - started;
+			await sleep(100);
+		}
+		return null;
+	}
+
+	/**
+	 * What a purchase costs inside the object: `PROBE_CALLS` calls of
+	 * `PROBE_SIZE` purchases, each purchase its own small transaction as
+	 * live purchases are (µs per purchase, over the calls).
+	 */
+	async probe(prefix: string): Promise<Latency> {
+		const means = new Float64Array(PROBE_CALLS);
+		for (let i = 0; i < PROBE_CALLS; i++) {
+			means[i] = (await this.purchases(prefix, i * PROBE_SIZE, PROBE_SIZE)).meanUs;
+		}
+		return latencyOf(means);
+	}
+}
+
+/**
  * `--inside-do`: fills one SaleGate with distinct buyers up to each level
  * and, once its outbox has drained, reports what a purchase costs inside
  * the object (in small transactions, as live purchases are), what one costs
@@ -85,26 +147,13 @@ export async function runInside(levels: number[], log: (line: string) => void): 
 	};
 	const client = new HttpClient(runtime.origin, 1);
 	const failures: string[] = [];
-	const call = async <T>(pathAndQuery: string): Promise<T> => {
-		const { answer } = await client.send("POST", pathAndQuery, {});
-		if (answer.status !== 200)
-			throw new Error(`${pathAndQuery}: ${answer.status} ${JSON.stringify(answer.body)}`);
-		return answer.body as T;
-	};
-	const purchases = async (prefix: string, from: number, count: number) => {
-		const timing = await call<BatchTiming>(
-			`/ref/inside/purchase-many?sale=inside&prefix=${prefix}&from=${from}&count=${count}`,
-		);
-		if (timing.created !== count)
-			failures.push(`${prefix}${from}: ${timing.created} of ${count} purchases created`);
-		return timing;
-	};
+	const sale = new InsideSale(client, failures, "inside");
 	const rssMiB = async () => {
 		const rss = await runtime.workerdRss();
 		return rss === null ? null : Math.round(rss / 2 ** 20);
 	};
 	try {
-		await call("/ref/inside/configure?sale=inside");
+		await sale.call("configure");
 		const results: InsideLevel[] = [];
 		const curve: InsideResult["curve"] = [];
 		let buyers = 0;
@@ -112,7 +161,7 @@ export async function runInside(levels: number[], log: (line: string) => void): 
 		for (const level of [...levels].sort((a, b) => a - b)) {
 			while (buyers < level) {
 				const count = Math.min(FILL_BATCH, level - buyers);
-				const timing = await purchases("b", buyers, count);
+				const timing = await sale.purchases("b", buyers, count);
 				buyers += count;
 				fillMeanUs = timing.meanUs;
 				curve.push([buyers, timing.meanUs, await rssMiB()]);
@@ -120,22 +169,10 @@ export async function runInside(levels: number[], log: (line: string) => void): 
 					log(`  ${buyers.toLocaleString("en-US")} buyers…`);
 				}
 			}
-			const fillEnd = performance.now();
-			let outboxDrainMs: number | null = null;
-			while (performance.now() - fillEnd < DRAIN_TIMEOUT_MS) {
-				const { acknowledged } = await call<InsideStats>("/ref/inside/stats?sale=inside");
-				if (acknowledged >= buyers) {
-					outboxDrainMs = performance.now() - fillEnd;
-					break;
-				}
-				await sleep(100);
-			}
+			const outboxDrainMs = await sale.outboxDrained(buyers);
 			if (outboxDrainMs === null) failures.push(`the outbox did not drain at ${level} buyers`);
 
-			const probeMeans = new Float64Array(PROBE_CALLS);
-			for (let i = 0; i < PROBE_CALLS; i++) {
-				probeMeans[i] = (await purchases(`probe-${level}-`, i * PROBE_SIZE, PROBE_SIZE)).meanUs;
-			}
+			const inside = await sale.probe(`probe-${level}-`);
 			const roundTrips = new Float64Array(ROUND_TRIPS);
 			for (let i = 0; i < ROUND_TRIPS; i++) {
 				const { answer, start, end } = await client.send(
@@ -146,9 +183,8 @@ export async function runInside(levels: number[], log: (line: string) => void): 
 				if (answer.status !== 200) failures.push(`single purchase at ${level}: ${answer.status}`);
 				roundTrips[i] = end - start;
 			}
-			buyers += PROBE_CALLS * PROBE_SIZE + ROUND_TRIPS;
-			const stats = await call<InsideStats>("/ref/inside/stats?sale=inside");
-			const inside = latencyOf(probeMeans);
+			buyers += PROBE_PURCHASES + ROUND_TRIPS;
+			const stats = await sale.call<InsideStats>("stats");
 			const roundTrip = latencyOf(roundTrips);
 			const figures: InsideLevel = {
 				buyers: level,

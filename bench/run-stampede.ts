@@ -1,7 +1,7 @@
 import { mkdtemp, readFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { Admin } from "./admin.ts";
+import { Admin, type SaleStats, type ShardFigures } from "./admin.ts";
 import { HttpClient } from "./http-client.ts";
 import { Ledger } from "./ledger.ts";
 import {
@@ -41,10 +41,12 @@ export interface StampedeOptions {
 	 * front, which costs every Worker with assets the same (see --breakdown).
 	 */
 	layout?: Layout;
+	/** Shard objects each measured sale runs on (API.md "Shards in this repository"); default 1. */
+	shards?: number;
 	log?: (line: string) => void;
 }
 
-type Settings = Required<Omit<StampedeOptions, "log">>;
+export type Settings = Required<Omit<StampedeOptions, "log">>;
 
 export interface Ratio {
 	value: number;
@@ -64,6 +66,9 @@ export interface SaleCheck {
 	orderBookRows: number;
 	/** From the last 201 to the order book holding every order, ms; null if it never did. */
 	orderBookCatchUpMs: number | null;
+	/** With shards: each shard's figures and the coordinator's calls served, as admin stats gave them at the check. */
+	shards?: ShardFigures[];
+	coordinatorRequests?: number;
 }
 
 export interface StampedeResult {
@@ -116,10 +121,13 @@ export interface StampedeResult {
 	workerLogs: WorkerLogs;
 }
 
+/** Shard reports reach the coordinator about 250 ms after a change (API.md "Shards in this repository"). */
+const SHARD_REPORTS_SETTLE_MS = 1_000;
+
 const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
 const mib = (bytes: number | null) => (bytes === null ? null : Math.round(bytes / 2 ** 20));
 
-function ratio(
+export function ratio(
 	numerator: number,
 	denominator: number,
 	target: number,
@@ -201,14 +209,10 @@ function withCpu(figures: WindowFigures, workerdMs: number | null, clientMs: num
 	};
 }
 
-/**
- * One full run: start the Worker and the references in local workerd, warm
- * up, measure the references, run the stampede, measure steady purchases,
- * measure the references again, then check every sale against its order book.
- */
-export async function runStampede(input: StampedeOptions): Promise<StampedeResult> {
+/** The options of a run with every default filled in. */
+export function settingsOf(input: StampedeOptions): Settings {
 	const steadyBuyers = input.steadyBuyers ?? Math.min(input.buyers, 10_000);
-	const settings: Settings = {
+	return {
 		buyers: input.buyers,
 		stock: input.stock,
 		concurrency: input.concurrency,
@@ -219,42 +223,110 @@ export async function runStampede(input: StampedeOptions): Promise<StampedeResul
 		earlyMs: input.earlyMs ?? 1_000,
 		drainTimeoutMs: input.drainTimeoutMs ?? 120_000,
 		layout: input.layout ?? "worker-only",
+		shards: input.shards ?? 1,
 	};
+}
+
+/** The machine a run measured on; call at the end of the run, with the load average taken at its start. */
+export async function machineOf(loadAverageBefore: number[]): Promise<StampedeResult["machine"]> {
+	return {
+		cpus: os.cpus().length,
+		cpuModel: os.cpus()[0]?.model ?? "unknown",
+		memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+		node: process.version,
+		platform: `${os.type()} ${os.release()} ${os.arch()}`,
+		workerd: await workerdVersion(),
+		loadAverageBefore,
+		loadAverageAfter: os.loadavg(),
+		note: `The load generator (Node.js, undici) and workerd share the same ${os.cpus().length} CPU cores, so every throughput here is bounded by both; the ratios compare loads measured the same way, and the CPU time per request is each side's own cost.`,
+	};
+}
+
+/**
+ * The benchmark's side of a run in local workerd: the runtime, a client
+ * holding `concurrency` connections, the admin API, and a shop per sale,
+ * each with a ledger of its own so units and orders never mix.
+ */
+export class Bench {
+	readonly ledgers: Ledger[] = [];
+	readonly runtime: Runtime;
+	readonly settings: Settings;
+	readonly client: HttpClient;
+	readonly admin: Admin;
+
+	constructor(runtime: Runtime, settings: Settings) {
+		this.runtime = runtime;
+		this.settings = settings;
+		this.client = new HttpClient(runtime.origin, settings.concurrency);
+		this.admin = new Admin(new HttpClient(runtime.origin, 4), SECRETS.ADMIN_TOKEN);
+	}
+
+	static async start(settings: Settings): Promise<Bench> {
+		const runtime = await startRuntime(await mkdtemp(path.join(os.tmpdir(), "doorbuster-bench-")), {
+			layout: settings.layout,
+		});
+		return new Bench(runtime, settings);
+	}
+
+	newLedger(): Ledger {
+		const ledger = new Ledger();
+		this.ledgers.push(ledger);
+		return ledger;
+	}
+
+	shop(saleId: string, buyerPrefix: string, addressBlock: number): Shop {
+		return {
+			client: this.client,
+			samples: new Samples(),
+			ledger: this.newLedger(),
+			saleId,
+			quantity: this.settings.quantity,
+			sessionSecret: SECRETS.SESSION_SECRET,
+			buyerPrefix,
+			addressBlock,
+		};
+	}
+
+	/** Every ledger's failures, replays checked, pooled by message. */
+	failures(): { message: string; count: number }[] {
+		const failures = new Map<string, number>();
+		for (const ledger of this.ledgers) {
+			ledger.checkReplays();
+			for (const [message, count] of ledger.failures)
+				failures.set(message, (failures.get(message) ?? 0) + count);
+		}
+		return [...failures].map(([message, count]) => ({ message, count }));
+	}
+
+	async dispose(): Promise<void> {
+		await this.client.close();
+		await this.runtime.dispose();
+	}
+}
+
+/**
+ * One full run: start the Worker and the references in local workerd, warm
+ * up, measure the references, run the stampede, measure steady purchases,
+ * measure the references again, then check every sale against its order book.
+ */
+export async function runStampede(input: StampedeOptions): Promise<StampedeResult> {
+	const settings = settingsOf(input);
+	const steadyBuyers = settings.steadyBuyers;
 	const log = input.log ?? (() => {});
 	const startedAt = new Date().toISOString();
 	const loadAverageBefore = os.loadavg();
 	const tag = Date.now().toString(36);
-	// One ledger per sale, so units and orders never mix; failures are pooled at the end.
-	const ledgers: Ledger[] = [];
-	const newLedger = () => {
-		const ledger = new Ledger();
-		ledgers.push(ledger);
-		return ledger;
-	};
 	const memory: Record<string, number | null> = {};
 
 	log("Bundling Doorbuster and the reference worker, starting workerd…");
-	const runtime = await startRuntime(await mkdtemp(path.join(os.tmpdir(), "doorbuster-bench-")), {
-		layout: settings.layout,
-	});
-	const client = new HttpClient(runtime.origin, settings.concurrency);
-	const admin = new Admin(new HttpClient(runtime.origin, 4), SECRETS.ADMIN_TOKEN);
-	const shopFor = (saleId: string, buyerPrefix: string, addressBlock: number): Shop => ({
-		client,
-		samples: new Samples(),
-		ledger: newLedger(),
-		saleId,
-		quantity: settings.quantity,
-		sessionSecret: SECRETS.SESSION_SECRET,
-		buyerPrefix,
-		addressBlock,
-	});
+	const bench = await Bench.start(settings);
+	const { runtime, client, admin } = bench;
 	try {
 		memory.start = mib(await runtime.workerdRss());
 		log("Warming up…");
-		await warmUp(admin, shopFor(`warmup-${tag}`, "w", 13), settings);
+		await warmUp(admin, bench.shop(`warmup-${tag}`, "w", 13), settings);
 
-		const refLedger = newLedger();
+		const refLedger = bench.newLedger();
 		const references = {
 			bare: [] as WindowFigures[],
 			durableObject: [] as WindowFigures[],
@@ -288,11 +360,11 @@ export async function runStampede(input: StampedeOptions): Promise<StampedeResul
 		memory.afterReferences = mib(await runtime.workerdRss());
 
 		log(`Stampede: ${settings.buyers} buyers, ${settings.stock} units, ${settings.concurrency} connections…`);
-		const rushResult = await runRush(runtime, admin, shopFor(`rush-${tag}`, "b", 10), settings, log);
+		const rushResult = await runRush(runtime, admin, bench.shop(`rush-${tag}`, "b", 10), settings, log);
 		memory.afterRush = mib(await runtime.workerdRss());
 
 		log(`Steady purchases: ${steadyBuyers} buyers, every one buys…`);
-		const steadyResult = await runSteady(runtime, admin, shopFor(`steady-${tag}`, "s", 11), settings, log);
+		const steadyResult = await runSteady(runtime, admin, bench.shop(`steady-${tag}`, "s", 11), settings, log);
 		memory.afterSteady = mib(await runtime.workerdRss());
 
 		await measureReferences(2);
@@ -305,28 +377,13 @@ export async function runStampede(input: StampedeOptions): Promise<StampedeResul
 		const afterSellOut = rushResult.phases.find((phase) => phase.name === "after sell-out");
 		const steadyPurchase = steadyResult.purchases.endpoints.purchase;
 
-		const failures = new Map<string, number>();
-		for (const ledger of ledgers) {
-			ledger.checkReplays();
-			for (const [message, count] of ledger.failures)
-				failures.set(message, (failures.get(message) ?? 0) + count);
-		}
+		const failures = bench.failures();
 		return {
-			ok: failures.size === 0,
-			failures: [...failures].map(([message, count]) => ({ message, count })),
+			ok: failures.length === 0,
+			failures,
 			startedAt,
 			options: settings,
-			machine: {
-				cpus: os.cpus().length,
-				cpuModel: os.cpus()[0]?.model ?? "unknown",
-				memoryGiB: Math.round(os.totalmem() / 2 ** 30),
-				node: process.version,
-				platform: `${os.type()} ${os.release()} ${os.arch()}`,
-				workerd: await workerdVersion(),
-				loadAverageBefore,
-				loadAverageAfter: os.loadavg(),
-				note: `The load generator (Node.js, undici) and workerd share the same ${os.cpus().length} CPU cores, so every throughput here is bounded by both; the ratios compare loads measured the same way, and the CPU time per request is each side's own cost.`,
-			},
+			machine: await machineOf(loadAverageBefore),
 			rush: rushResult,
 			steady: steadyResult,
 			references: {
@@ -368,13 +425,12 @@ export async function runStampede(input: StampedeOptions): Promise<StampedeResul
 			workerLogs: runtime.logs,
 		};
 	} finally {
-		await client.close();
-		await runtime.dispose();
+		await bench.dispose();
 	}
 }
 
 /** A short rush of its own, so the JIT has seen every path before anything is measured. */
-async function warmUp(admin: Admin, shop: Shop, settings: Settings): Promise<void> {
+export async function warmUp(admin: Admin, shop: Shop, settings: Settings): Promise<void> {
 	const startsAt = Date.now() + 300;
 	await admin.createSale(shop.saleId, { totalStock: 50, startsAt, maxPerUser: shop.quantity });
 	const buyers = Math.min(1_000, settings.buyers);
@@ -396,13 +452,34 @@ async function warmUp(admin: Admin, shop: Shop, settings: Settings): Promise<voi
 	}
 }
 
-/** Checks one sale's authoritative figures and its order book against what the buyers were told. */
+/** How many purchases were sent after a `sold_out` answer had arrived and still took a unit. */
+function soldAfterSoldOut(samples: Samples): number {
+	let firstSoldOut = Number.POSITIVE_INFINITY;
+	for (let i = 0; i < samples.size; i++) {
+		if (samples.outcome(i) === "409 sold_out") firstSoldOut = Math.min(firstSoldOut, samples.end(i));
+	}
+	let sold = 0;
+	for (let i = 0; i < samples.size; i++) {
+		if (samples.endpoint(i) === "purchase" && samples.outcome(i) === "201" && samples.start(i) > firstSoldOut)
+			sold++;
+	}
+	return sold;
+}
+
+/**
+ * Checks one sale's authoritative figures and its order book against what
+ * the buyers were told; with shards, also that the shards' figures add up
+ * to the sale's.
+ */
 async function checkSale(
 	admin: Admin,
 	shop: Shop,
 	expectedUnits: number,
 	caughtUpAt: number | null,
+	shards: number,
 ): Promise<SaleCheck> {
+	// The sale's figures are summed from its shards' reports, which lag a sale by about 250 ms.
+	if (shards > 1) await sleep(SHARD_REPORTS_SETTLE_MS);
 	const stats = await admin.stats(shop.saleId);
 	const book = await admin.orderBook(shop.saleId);
 	const ledger = shop.ledger;
@@ -427,6 +504,9 @@ async function checkSale(
 	if (unknown > 0) fail(`${unknown} orders in the order book were never confirmed to a buyer`);
 	if (stats.buyers !== told.length)
 		fail(`the sale counts ${stats.buyers} buyers, ${told.length} were confirmed`);
+	const early = soldAfterSoldOut(shop.samples);
+	if (early > 0) fail(`${early} purchases sent after a sold_out answer still took a unit`);
+	if (shards > 1) checkShards(stats, shards, fail);
 	const lastOrderAt = ledger.stockSteps.at(-1)?.[0] ?? null;
 	return {
 		saleId: shop.saleId,
@@ -436,10 +516,30 @@ async function checkSale(
 		orders: told.length,
 		orderBookRows: book.length,
 		orderBookCatchUpMs: caughtUpAt === null ? null : Math.max(0, caughtUpAt - (lastOrderAt ?? caughtUpAt)),
+		...(shards > 1 ? { shards: stats.shards, coordinatorRequests: stats.coordinatorRequests } : {}),
 	};
 }
 
-async function runRush(
+/**
+ * The per-shard figures of a sale's admin stats against its totals: every
+ * shard has figures, their units sold add up to the sale's, and the units
+ * lent to shards and not taken are at most what the sale has left (the rest
+ * is the coordinator's, lent to no shard).
+ */
+function checkShards(stats: SaleStats, shards: number, fail: (message: string) => void): void {
+	const figures = stats.shards ?? [];
+	if (figures.length !== shards)
+		fail(`admin stats give ${figures.length} shards' figures, the sale has ${shards}`);
+	if (stats.coordinatorRequests === undefined) fail("admin stats give no coordinatorRequests");
+	const sum = (key: keyof ShardFigures) => figures.reduce((total, shard) => total + shard[key], 0);
+	if (sum("sold") !== stats.sold) fail(`the shards sold ${sum("sold")} units, the sale counts ${stats.sold}`);
+	if (sum("remaining") > stats.remaining)
+		fail(`the shards have ${sum("remaining")} units left, the sale ${stats.remaining}`);
+	if (sum("held") !== (stats.held ?? 0))
+		fail(`the shards hold ${sum("held")} units, the sale ${stats.held ?? 0}`);
+}
+
+export async function runRush(
 	runtime: Runtime,
 	admin: Admin,
 	shop: Shop,
@@ -453,6 +553,7 @@ async function runRush(
 		totalStock: settings.stock,
 		startsAt: startsAtEpoch,
 		maxPerUser: settings.quantity,
+		shards: settings.shards,
 	});
 	const startsAt = startsAtEpoch - performance.timeOrigin;
 	const account = new Account(runtime);
@@ -484,7 +585,7 @@ async function runRush(
 		CpuReading,
 		CpuReading,
 	];
-	const check = await checkSale(admin, shop, sellable, await (caughtUp ?? watchOrderBook()));
+	const check = await checkSale(admin, shop, sellable, await (caughtUp ?? watchOrderBook()), settings.shards);
 	log(
 		`Order book caught up ${check.orderBookCatchUpMs === null ? "never" : `${Math.round(check.orderBookCatchUpMs)} ms`} after the last order.`,
 	);
@@ -528,7 +629,7 @@ async function runRush(
 	};
 }
 
-async function runSteady(
+export async function runSteady(
 	runtime: Runtime,
 	admin: Admin,
 	shop: Shop,
@@ -537,7 +638,12 @@ async function runSteady(
 ): Promise<StampedeResult["steady"]> {
 	const units = settings.steadyBuyers * settings.quantity;
 	const startsAt = Date.now() + 500;
-	await admin.createSale(shop.saleId, { totalStock: units, startsAt, maxPerUser: settings.quantity });
+	await admin.createSale(shop.saleId, {
+		totalStock: units,
+		startsAt,
+		maxPerUser: settings.quantity,
+		shards: settings.shards,
+	});
 	await sleep(startsAt - Date.now() + 10);
 	const tokenSamples = new Samples();
 	const tokens = new Account(runtime);
@@ -551,7 +657,7 @@ async function runSteady(
 		settings.steadyBuyers,
 		settings.drainTimeoutMs,
 	);
-	const check = await checkSale(admin, shop, units, caughtUpAt);
+	const check = await checkSale(admin, shop, units, caughtUpAt, settings.shards);
 	log(
 		`Order book caught up ${check.orderBookCatchUpMs === null ? "never" : `${Math.round(check.orderBookCatchUpMs)} ms`} after the last order.`,
 	);

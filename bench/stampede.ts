@@ -7,6 +7,9 @@
 //   npm run bench -- --render               rebuild the HTML report from the JSON files in --out
 //   npm run bench -- --holds                the hold scenario: holds, payments, expiry to the waitlist
 //     (--hold-buyers 2000 --hold-stock 400 --hold-concurrency 100 --mass-holds 10000)
+//   npm run bench -- --shards 1,4,16,64     sales of K shards: the stampede and its checks at each K, CPU per
+//     purchase (K = 16 ÷ K = 1), how long a purchase holds its shard, coordinator requests per 1,000 sold
+//     (--buyers, --concurrency as above; --stock defaults to 2000 here, so every shard's leases run dry)
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -17,13 +20,14 @@ import { runHolds } from "./holds.ts";
 import { type InsideResult, runInside } from "./inside-do.ts";
 import { renderReport } from "./report-html.ts";
 import { runStampede, type StampedeResult } from "./run-stampede.ts";
+import { formatShards, runShards } from "./shards.ts";
 
 const MAX_BUYERS = 1_000_000;
 
 const { values } = parseArgs({
 	options: {
 		buyers: { type: "string", default: "20000" },
-		stock: { type: "string", default: "100" },
+		stock: { type: "string" },
 		concurrency: { type: "string", default: "1000" },
 		quantity: { type: "string", default: "1" },
 		layout: { type: "string", default: "worker-only" },
@@ -39,6 +43,7 @@ const { values } = parseArgs({
 		"hold-concurrency": { type: "string", default: "100" },
 		"mass-holds": { type: "string", default: "10000" },
 		levels: { type: "string", default: "10000,100000,1000000" },
+		shards: { type: "string" },
 		out: { type: "string", default: "bench-results" },
 	},
 });
@@ -110,6 +115,24 @@ if (values.holds) {
 	process.exit(holds.ok ? 0 : 1);
 }
 
+if (values.shards !== undefined) {
+	const ks = [...new Set(values.shards.split(",").map((k) => count("shards", k, 64)))];
+	const result = await runShards(
+		ks,
+		{
+			buyers: count("buyers", values.buyers, MAX_BUYERS),
+			stock: count("stock", values.stock ?? "2000", 100_000_000),
+			concurrency: count("concurrency", values.concurrency, 10_000),
+			quantity: count("quantity", values.quantity, 1_000),
+		},
+		log,
+	);
+	await writeFile(path.join(outDir, "shards.json"), `${JSON.stringify(result, null, "\t")}\n`);
+	console.log(`\n${formatShards(result)}`);
+	console.log(`\nWrote ${path.join(outDir, "shards.json")}.`);
+	process.exit(result.ok ? 0 : 1);
+}
+
 if (values.render) {
 	const saved = JSON.parse(await readFile(path.join(outDir, "stampede.json"), "utf8")) as StampedeResult;
 	await writeFile(path.join(outDir, "stampede.html"), await renderReport(saved, outDir));
@@ -124,7 +147,7 @@ if (values.layout !== "worker-only" && values.layout !== "as-deployed") {
 const result = await runStampede({
 	layout: values.layout,
 	buyers: count("buyers", values.buyers, MAX_BUYERS),
-	stock: count("stock", values.stock, 100_000_000),
+	stock: count("stock", values.stock ?? "100", 100_000_000),
 	concurrency: count("concurrency", values.concurrency, 10_000),
 	quantity: count("quantity", values.quantity, 1_000),
 	log,

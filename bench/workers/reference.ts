@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { type OrderQueueBody, ordersIn } from "../../src/domain/order";
+import { shardName, shardOf } from "../../src/domain/shards";
 import { SaleGate } from "../../src/sale-object";
 import { type BatchTiming, timeInGroups } from "./timed-groups";
 
@@ -16,7 +17,8 @@ import { type BatchTiming, timeInGroups } from "./timed-groups";
  * - `POST /ref-assets/bare`: the bare route behind Workers Static Assets with
  *   `run_worker_first`, deployed as Doorbuster is.
  * - `/ref/inside/*`: Doorbuster's own SaleGate class, driven directly, to see
- *   what a purchase costs inside the object as the number of buyers grows.
+ *   what a purchase costs inside the object as the number of buyers grows,
+ *   or inside one shard object of a sale with `shards` (`--shards`).
  * - `POST /ref/app/hold-many`, `POST /ref/app/join-many`: many purchases or
  *   waitlist entries in one of the app's own sale objects, over RPC, for
  *   `--holds` to set up holds that all come due at once.
@@ -24,6 +26,8 @@ import { type BatchTiming, timeInGroups } from "./timed-groups";
 interface ReferenceEnv {
 	REF_WRITER: DurableObjectNamespace<RefWriter>;
 	INSIDE_GATE: DurableObjectNamespace<InsideGate>;
+	/** The same namespace: a SaleGate reaches its sale's home object and shards through `SALE_GATE`. */
+	SALE_GATE: DurableObjectNamespace<InsideGate>;
 	/** The app's SaleGate namespace (script "doorbuster" in the same workerd). */
 	APP_GATE: DurableObjectNamespace<SaleGate>;
 	ORDER_QUEUE: Queue;
@@ -53,10 +57,29 @@ export class RefWriter extends DurableObject<ReferenceEnv> {
  * outbox row, without the commit that follows the call.
  */
 export class InsideGate extends SaleGate {
-	purchaseMany(buyerPrefix: string, from: number, count: number): BatchTiming {
+	/**
+	 * `count` purchases by the buyers `buyerPrefix + n` this object serves,
+	 * from the `from`-th of them: every n in the only object of a sale, in a
+	 * shard (`onShard`) only the buyers the edge sends to it, picked before
+	 * the timing starts.
+	 */
+	purchaseMany(
+		buyerPrefix: string,
+		from: number,
+		count: number,
+		onShard?: { saleId: string; shard: number; shards: number },
+	): BatchTiming {
+		const buyers: string[] = [];
+		let served = 0;
+		for (let n = onShard ? 0 : from; buyers.length < count; n++) {
+			const buyer = `${buyerPrefix}${n}`;
+			if (onShard && shardOf(onShard.saleId, buyer, onShard.shards) !== onShard.shard) continue;
+			if (!onShard || served++ >= from) buyers.push(buyer);
+		}
 		return timeInGroups(count, (i) => {
-			const result = this.purchase(`${buyerPrefix}${from + i}`, 1);
-			// A sale of one shard answers a purchase synchronously.
+			const result = this.purchase(buyers[i] ?? "", 1);
+			// A purchase is answered synchronously while its object has the units (a sale of one
+			// shard always does); one that must wait for a lease counts as not created.
 			return !(result instanceof Promise) && result.ok && result.created;
 		});
 	}
@@ -117,12 +140,15 @@ let acknowledged = 0;
 
 async function inside(request: Request, env: ReferenceEnv, path: string): Promise<Response> {
 	const url = new URL(request.url);
-	const gate = env.INSIDE_GATE.getByName(url.searchParams.get("sale") ?? "inside");
+	const saleId = url.searchParams.get("sale") ?? "inside";
 	const number = (name: string) => Number(url.searchParams.get(name) ?? 0);
+	const shards = Math.max(1, number("shards"));
+	// With `shards` above 1, calls other than configure go to shard `shard` of the sale.
+	const gate = env.INSIDE_GATE.getByName(shards > 1 ? shardName(saleId, number("shard")) : saleId);
 	switch (path) {
 		case "/ref/inside/configure": {
 			const now = Date.now();
-			const result = await gate.configure(url.searchParams.get("sale") ?? "inside", {
+			const result = await env.INSIDE_GATE.getByName(saleId).configure(saleId, {
 				name: "Inside the object",
 				description: "",
 				priceCents: 100,
@@ -131,12 +157,18 @@ async function inside(request: Request, env: ReferenceEnv, path: string): Promis
 				startsAt: now - 1,
 				endsAt: now + 86_400_000,
 				maxPerUser: 1,
+				shards,
 			});
 			return json(result);
 		}
 		case "/ref/inside/purchase-many":
 			return json(
-				await gate.purchaseMany(url.searchParams.get("prefix") ?? "b", number("from"), number("count")),
+				await gate.purchaseMany(
+					url.searchParams.get("prefix") ?? "b",
+					number("from"),
+					number("count"),
+					shards > 1 ? { saleId, shard: number("shard"), shards } : undefined,
+				),
 			);
 		case "/ref/inside/purchase": {
 			const result = await gate.purchase(url.searchParams.get("buyer") ?? "", 1);
