@@ -319,6 +319,20 @@ const MIGRATIONS: readonly Migration[] = [
 			);
 		`,
 	},
+	{
+		version: 9,
+		sql: `
+			-- stock.ts: a purchase writes one stock row, its variant's. The sale's
+			-- units left are its variants' summed, and its buyers are counted on the
+			-- variant of each buyer's first order (those counted before this version
+			-- on the first variant), so the sale row changes only when the sale does.
+			ALTER TABLE variants ADD COLUMN buyers INTEGER NOT NULL DEFAULT 0;
+			UPDATE variants SET buyers = (SELECT buyers FROM sale)
+				WHERE position = (SELECT MIN(position) FROM variants);
+			ALTER TABLE sale DROP COLUMN remaining;
+			ALTER TABLE sale DROP COLUMN buyers;
+		`,
+	},
 ];
 
 /** The version this code's tables are at. */
