@@ -327,7 +327,7 @@ const MIGRATIONS: readonly Migration[] = [
 			-- variant of each buyer's first order (those counted before this version
 			-- on the first variant), so the sale row changes only when the sale does.
 			ALTER TABLE variants ADD COLUMN buyers INTEGER NOT NULL DEFAULT 0;
-			UPDATE variants SET buyers = (SELECT buyers FROM sale)
+			UPDATE variants SET buyers = IFNULL((SELECT buyers FROM sale), 0)
 				WHERE position = (SELECT MIN(position) FROM variants);
 			ALTER TABLE sale DROP COLUMN remaining;
 			ALTER TABLE sale DROP COLUMN buyers;

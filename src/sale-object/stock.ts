@@ -103,7 +103,9 @@ const INSERT_VARIANT = `INSERT INTO variants (position, ${VARIANT.names}) VALUES
 // Usually no row or one: sorted here rather than by the query.
 const SELECT_ORDERS_OF = `SELECT ${ORDER.select} FROM orders WHERE user_id = ?`;
 // The new seq is read with last_insert_rowid() rather than RETURNING, which
-// costs the statement about twice as much inside the object.
+// costs the statement about twice as much inside the object. That holds only
+// while the read comes right after a plain INSERT: with OR IGNORE or an
+// upsert that writes nothing, it would answer an earlier row.
 const INSERT_ORDER = `INSERT INTO orders (${NEW_ORDER.names}) VALUES (${NEW_ORDER.placeholders})`;
 /** A shard's order, numbered `step` after its last one (see `numberOrders`). */
 const INSERT_SHARD_ORDER = `INSERT INTO orders (seq, ${NEW_ORDER.names}) VALUES ((SELECT IFNULL(MAX(seq), ?) + ? FROM orders), ${NEW_ORDER.placeholders})`;
