@@ -1,37 +1,18 @@
-import type { Order } from "../domain/order";
 import { COUNTED_OUTCOMES, type CountedOutcome } from "../domain/outcome";
 import type { SaleInput, SaleRecord, SaleRow } from "../domain/sale";
 import { leaseChunk, shardOf } from "../domain/shards";
 import type { ScheduledWork, WakeAt } from "./alarm-scheduler";
-import {
-	Coordinator,
-	type Lease,
-	type LeaseAnswer,
-	type LeaseRequest,
-	type ShardFigures,
-	type ShardObject,
-} from "./coordinator";
+import { Coordinator, type LeaseAnswer, type LeaseRequest, type ShardFigures } from "./coordinator";
 import type { GateStats, SalesSeries, WaitlistResult } from "./results";
+import type { SaleGate } from "./sale-gate";
 import type { Stock, VariantStock } from "./stock";
 import type { Waitlist } from "./waitlist";
 
 /** How soon the home object tries again to configure a shard it could not reach. */
 const SHARD_SETUP_RETRY_MS = 5_000;
 
-/** What the home object calls on each of its sale's shards. */
-export interface ShardStub extends ShardObject {
-	configureShard(
-		saleId: string,
-		input: SaleInput,
-		shard: number,
-		leases: Record<string, Lease>,
-		chunks: Record<string, number>,
-		whole: SaleRecord,
-	): Promise<void>;
-	orderOf(userId: string): Promise<Order | null>;
-	series(): Promise<SalesSeries | null>;
-	reconcileOrderBook(): Promise<{ resent: number } | null>;
-}
+/** A shard of this sale: another SaleGate, reached by RPC. */
+type ShardStub = DurableObjectStub<SaleGate>;
 
 /** What the home object's side of a sale with shards needs from the object around it. */
 export interface SaleShardsHost {
