@@ -6,6 +6,7 @@ import { Admin } from "./admin.ts";
 import { HttpClient } from "./http-client.ts";
 import { freePort, Inspector } from "./inspector.ts";
 import { Ledger } from "./ledger.ts";
+import { median } from "./measure.ts";
 import { loadReference, type ReferenceRoute } from "./references.ts";
 import { type Layout, type Runtime, SECRETS, startRuntime } from "./runtime.ts";
 import { type Meter, rush, type Shop, sleep, steadyPurchases } from "./rush.ts";
@@ -238,7 +239,6 @@ export async function runBreakdown(
 			],
 		},
 	];
-	const median = (values: number[]) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)] ?? 0;
 	for (const { layout, names } of rungs) {
 		const runtime = await startRuntime(await mkdtemp(path.join(os.tmpdir(), "doorbuster-ladder-")), {
 			layout,

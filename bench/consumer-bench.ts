@@ -7,6 +7,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import { unstable_splitSqlQuery } from "wrangler";
+import { median } from "./measure.ts";
 import { bundle, workerFromConfig } from "./runtime.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
@@ -56,12 +57,6 @@ const { values } = parseArgs({
 		out: { type: "string", default: "bench-results" },
 	},
 });
-
-function median(xs: readonly number[]): number {
-	const sorted = [...xs].sort((a, b) => a - b);
-	const mid = Math.floor(sorted.length / 2);
-	return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
-}
 
 const orders = Number(values.orders);
 const perMessage = Number(values["per-message"]);

@@ -40,6 +40,13 @@ export interface WindowFigures {
 	cpuPerRequest?: CpuPerRequest;
 }
 
+/** The middle value, or the mean of the two middle values of an even count; 0 for none. */
+export function median(values: readonly number[]): number {
+	const sorted = [...values].sort((a, b) => a - b);
+	const mid = Math.floor(sorted.length / 2);
+	return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+}
+
 /** Nearest-rank percentile of sorted values. */
 function percentile(sorted: Float64Array, q: number): number {
 	if (sorted.length === 0) return 0;

@@ -1,6 +1,6 @@
 import os from "node:os";
 import { InsideSale, PROBE_PURCHASES } from "./inside-do.ts";
-import type { Latency } from "./measure.ts";
+import { type Latency, median } from "./measure.ts";
 import {
 	Bench,
 	machineOf,
@@ -199,8 +199,6 @@ function steadyRound(steady: StampedeResult["steady"]): SteadyRound {
 		coordinatorRequestsPer1000: perThousand(check),
 	};
 }
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 
 /** Each figure's median over the rounds; a figure some round lacks is null. */
 function medianOf(rounds: SteadyRound[]): ShardRun["steady"] {
