@@ -502,9 +502,9 @@ export class SaleClient {
 	 * buyer who takes the last unit teaches this isolate that the sale is
 	 * sold out. With holds, units come back, so only the object's view counts.
 	 */
-	#rememberRemaining(remaining: number): void {
+	#rememberRemaining(remaining: number | null): void {
 		const seen = memory.get(this.#saleId);
-		if (!seen || seen.sale.holdSeconds > 0 || remaining >= seen.sale.remaining) return;
+		if (!seen || remaining === null || seen.sale.holdSeconds > 0 || remaining >= seen.sale.remaining) return;
 		// With one variant it holds every unit; with none left, no variant has any.
 		const variants =
 			seen.sale.variants.length === 1 || remaining === 0

@@ -81,10 +81,17 @@ export class Purchases {
 				outcomes.count("duplicate");
 				lease.reportSoon();
 			}
-			return { ok: true, order: orders.live.order, created, remaining: sale.remaining };
+			return { ok: true, order: orders.live.order, created, remaining: this.#saleRemaining(sale.remaining) };
 		}
 		const earlier = attemptId === undefined ? null : orders.byAttempt(attemptId);
-		if (earlier) return { ok: true, order: earlier.order, created: true, remaining: sale.remaining };
+		if (earlier) {
+			return {
+				ok: true,
+				order: earlier.order,
+				created: true,
+				remaining: this.#saleRemaining(sale.remaining),
+			};
+		}
 
 		const status = saleStatus(sale, now);
 		if (status === "upcoming") return this.#refuse("not_started", sale);
@@ -107,7 +114,7 @@ export class Purchases {
 		if (order.holdExpiresAt !== null) holds.placed(order.holdExpiresAt);
 		outbox.committed();
 		lease.sold(variant.id);
-		return { ok: true, order, created: true, remaining: lease.sale?.remaining ?? remaining };
+		return { ok: true, order, created: true, remaining: this.#saleRemaining(remaining) };
 	}
 
 	/**
@@ -129,6 +136,17 @@ export class Purchases {
 		if (!sale) throw new Error("the sale is not configured");
 		if (verdict === "sold_out") return this.#refuse("sold_out", sale);
 		return { ok: false, reason: "unavailable" };
+	}
+
+	/**
+	 * The units the sale has left as a whole, given this object's own: the
+	 * edge keeps the lowest it is answered, so a shard answers only what the
+	 * coordinator last said, never its own units left (it can be dry while
+	 * other shards have plenty).
+	 */
+	#saleRemaining(own: number): number | null {
+		const { lease } = this.#host;
+		return lease.identity ? (lease.sale?.remaining ?? null) : own;
 	}
 
 	#refuse(reason: "sold_out" | "not_started" | "ended", sale: SaleRow): PurchaseResult {

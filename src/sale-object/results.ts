@@ -16,7 +16,8 @@ export interface InvalidRequest {
 
 /** What `SaleGate.purchase` answers. Expected refusals are data; only broken infrastructure throws. */
 export type PurchaseResult =
-	| { ok: true; order: Order; created: boolean; remaining: number }
+	/** `remaining`: the sale's units left as a whole; null on a shard that has not heard it from the coordinator. */
+	| { ok: true; order: Order; created: boolean; remaining: number | null }
 	| { ok: false; reason: "sale_not_found" | "not_started" | "ended" | "sold_out"; sale?: SaleRecord }
 	| { ok: false; reason: "draw_sale" }
 	/** A shard could not tell whether units are left: one that may have some did not answer. */

@@ -333,6 +333,15 @@ const MIGRATIONS: readonly Migration[] = [
 			ALTER TABLE sale DROP COLUMN buyers;
 		`,
 	},
+	{
+		version: 10,
+		sql: `
+			-- shard-lease.ts: the sale as a whole as the coordinator last told the
+			-- shard (JSON), so a shard restarted mid-sale never takes its own units
+			-- left for the sale's.
+			ALTER TABLE shard ADD COLUMN sale TEXT;
+		`,
+	},
 ];
 
 /** The version this code's tables are at. */

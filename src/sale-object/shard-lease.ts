@@ -71,8 +71,11 @@ export class ShardLease {
 	/** Reads which shard this is and its leases' versions, once the object has tables. */
 	load(): void {
 		const sql = this.#storage.sql;
-		this.#identity =
-			sql.exec<{ shard: number; shards: number }>("SELECT shard, shards FROM shard").toArray()[0] ?? null;
+		const row = sql
+			.exec<{ shard: number; shards: number; sale: string | null }>("SELECT shard, shards, sale FROM shard")
+			.toArray()[0];
+		this.#identity = row ? { shard: row.shard, shards: row.shards } : null;
+		this.#sale = row?.sale ? (JSON.parse(row.sale) as SaleRecord) : null;
 		this.#leases = new Map(
 			sql
 				.exec<{ variantId: string; version: number; chunk: number }>(
@@ -107,7 +110,12 @@ export class ShardLease {
 		sale: SaleRecord,
 	): void {
 		const sql = this.#storage.sql;
-		sql.exec("INSERT OR REPLACE INTO shard (singleton, shard, shards) VALUES (1, ?, ?)", shard, shards);
+		sql.exec(
+			"INSERT OR REPLACE INTO shard (singleton, shard, shards, sale) VALUES (1, ?, ?, ?)",
+			shard,
+			shards,
+			JSON.stringify(sale),
+		);
 		sql.exec("DELETE FROM shard_leases");
 		for (const [variantId, lease] of leases) {
 			sql.exec(
@@ -202,7 +210,7 @@ export class ShardLease {
 		const identity = this.#identity;
 		if (!identity) return;
 		const sale = await this.#coordinator().shardReport(identity.shard, this.#figures());
-		if (sale) this.#sale = sale;
+		if (sale) this.#learn(sale);
 	}
 
 	#ask(variantId: string, quantity: number, ahead: boolean): Promise<Verdict> {
@@ -221,7 +229,7 @@ export class ShardLease {
 			.then(() => this.#coordinator().acquireLease(identity.shard, request))
 			.then(
 				(answer) => {
-					this.#sale = answer.sale;
+					this.#learn(answer.sale);
 					if (answer.lease) this.apply(variantId, answer.lease);
 					if (answer.poolEmpty) this.#poolEmpty.add(variantId);
 					if (answer.verdict === "sold_out" && !ahead) {
@@ -273,6 +281,17 @@ export class ShardLease {
 		this.#stock.load();
 		this.#leases.set(variantId, { ...known, version: lease.version });
 		this.reportSoon();
+	}
+
+	/**
+	 * Keeps the coordinator's latest word on the sale as a whole, in storage
+	 * too: the edge lowers what it knows of the sale's units left to what a
+	 * purchase answers, so a shard must never answer its own units left for
+	 * the sale's, not even after a restart.
+	 */
+	#learn(sale: SaleRecord): void {
+		this.#sale = sale;
+		this.#storage.sql.exec("UPDATE shard SET sale = ?", JSON.stringify(sale));
 	}
 
 	#remaining(variantId: string): number {

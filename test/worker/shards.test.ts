@@ -1,5 +1,6 @@
-import { env, runInDurableObject } from "cloudflare:test";
+import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { issuePurchaseToken } from "../../src/auth/purchase-token";
 import type { Order } from "../../src/domain/order";
 import { shardName, shardOf } from "../../src/domain/shards";
 import { admin, Buyer, createSale, errorCode, orderBookRows, saleGateWith } from "./helpers";
@@ -174,6 +175,41 @@ describe("a sale spread over shards", () => {
 		const read = await buyer.order(sale.id);
 		expect(read.status).toBe(200);
 		expect((await read.json<{ order: Order }>()).order.id).toBe(order.id);
+	});
+
+	it("keeps selling to other shards' buyers after a retry on a shard that has no units left of its own", async () => {
+		// One unit lent to each shard and none in the pool: a shard that sells its one is dry while the others are not.
+		const sale = await createSale("shards-retry-dry", { totalStock: 4, shards: 4 });
+		const [first, ...others] = buyerIds(sale.id, 4, 4, () => true);
+		const buyer = await Buyer.named(first ?? "");
+		expect((await buyer.buy(sale.id)).status).toBe(201);
+		const again = await buyer.buy(sale.id);
+		expect(again.status).toBe(200);
+		await again.body?.cancel();
+
+		for (const id of others) {
+			const response = await (await Buyer.named(id)).buy(sale.id);
+			expect({ id, status: response.status }).toEqual({ id, status: 201 });
+		}
+	});
+
+	it("opens on time after a restarted shard lent no units refused a purchase sent before the start", async () => {
+		// Four units over eight shards: shards 4 to 7 are lent none.
+		const startsAt = Date.now() + 1_500;
+		const sale = await createSale("shards-restart-early", { totalStock: 4, shards: 8, startsAt });
+		const [early] = buyerIds(sale.id, 8, 1, (shard) => shard >= 4);
+		const buyer = await Buyer.named(early ?? "");
+		await evictDurableObject(env.SALE_GATE.getByName(shardName(sale.id, shardOf(sale.id, buyer.userId, 8))));
+		// A token from a clock a little ahead of the sale's: the shard is the one to say it has not started.
+		const token = await issuePurchaseToken(env.SESSION_SECRET, sale.id, buyer.userId, startsAt + 60_000);
+		const refused = await buyer.purchase(sale.id, token);
+		expect(refused.status).toBe(425);
+		expect(await errorCode(refused)).toBe("not_started");
+
+		await new Promise((resolve) => setTimeout(resolve, Math.max(0, startsAt - Date.now()) + 50));
+		const [late] = buyerIds(sale.id, 8, 1, (shard) => shard < 4);
+		const opened = await (await Buyer.named(late ?? "")).buy(sale.id);
+		expect(opened.status).toBe(201);
 	});
 
 	it("answers the buyers of a shard that cannot be reached 503 with Retry-After, while the other shards sell", async () => {
