@@ -129,6 +129,15 @@ export class Coordinator {
 	readonly #variants: () => readonly { id: string; totalStock: number }[];
 	readonly #waitlist: SaleWaitlist;
 	readonly #shardOf: (userId: string) => number;
+	readonly #unitsComeBack: () => boolean;
+	/**
+	 * Per variant, the most units that can be unsold anywhere, as the last
+	 * `sold_out` verdict found them, in a sale whose units never come back
+	 * (no holds). Shards report up to 250 ms late; with this the sale's view
+	 * that a refused buyer's edge keeps says sold out at once, as one
+	 * object's would.
+	 */
+	readonly #unsoldAtMost = new Map<string, number>();
 	/** Lease requests run one after another: each reads and changes the whole ledger, across awaits. */
 	#queue: Promise<unknown> = Promise.resolve();
 	#requests = 0;
@@ -145,6 +154,8 @@ export class Coordinator {
 		waitlist: SaleWaitlist;
 		/** The shard that serves a buyer. */
 		shardOf: (userId: string) => number;
+		/** Whether units taken can come back (the sale has holds). */
+		unitsComeBack: () => boolean;
 	}) {
 		this.#storage = options.storage;
 		this.#sql = options.storage.sql;
@@ -153,6 +164,7 @@ export class Coordinator {
 		this.#variants = options.variants;
 		this.#waitlist = options.waitlist;
 		this.#shardOf = options.shardOf;
+		this.#unitsComeBack = options.unitsComeBack;
 	}
 
 	/** Reads the request count, once the object has tables. */
@@ -179,6 +191,7 @@ export class Coordinator {
 		sql.exec("DELETE FROM shard_figures");
 		this.#reports = null;
 		sql.exec("DELETE FROM handovers");
+		this.#unsoldAtMost.clear();
 		sql.exec("INSERT OR REPLACE INTO coordinator (singleton, requests) VALUES (1, 0)");
 		this.#requests = 0;
 		if (shards === 1) return [];
@@ -286,7 +299,8 @@ export class Coordinator {
 	/**
 	 * Per variant, the sale's units left and held, from the shards' latest
 	 * reports: left is the stock less what every shard reported taken, so a
-	 * unit is never shown as sold before some shard sold it.
+	 * unit is never shown as sold before some shard sold it, and at most
+	 * what the last `sold_out` verdict found unsold.
 	 */
 	totals(variants: readonly { id: string; totalStock: number }[]): Map<string, VariantTotals> {
 		const totals = new Map(
@@ -299,6 +313,10 @@ export class Coordinator {
 				sum.remaining -= reported.total - reported.remaining;
 				sum.held += reported.held;
 			}
+		}
+		for (const [variantId, unsold] of this.#unsoldAtMost) {
+			const sum = totals.get(variantId);
+			if (sum) sum.remaining = Math.min(sum.remaining, unsold);
 		}
 		return totals;
 	}
@@ -386,6 +404,13 @@ export class Coordinator {
 				variantId,
 			);
 			return { verdict: "granted", lease, poolEmpty: pool === units, sale: this.#record() };
+		}
+		// Every other shard gave back what it had not sold: fewer than `quantity` units are unsold anywhere.
+		if (!ahead && reachable && !this.#unitsComeBack()) {
+			this.#unsoldAtMost.set(
+				variantId,
+				Math.min(quantity - 1, this.#unsoldAtMost.get(variantId) ?? quantity),
+			);
 		}
 		return {
 			verdict: ahead || reachable ? "sold_out" : "unavailable",

@@ -54,6 +54,7 @@ export class SaleShards {
 				const sale = this.#sale();
 				return shardOf(sale.id, userId, sale.shards);
 			},
+			unitsComeBack: () => this.#sale().holdSeconds > 0,
 		});
 		this.#askSetUp = host.schedule("shard-setup", () => this.setUp());
 	}

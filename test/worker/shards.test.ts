@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { issuePurchaseToken } from "../../src/auth/purchase-token";
 import type { Order } from "../../src/domain/order";
 import { shardName, shardOf } from "../../src/domain/shards";
-import { admin, Buyer, createSale, errorCode, orderBookRows, saleGateWith } from "./helpers";
+import { admin, Buyer, call, createSale, errorCode, orderBookRows, saleGateWith } from "./helpers";
 import { reportAll } from "./shard-helpers";
 
 interface ShardStats {
@@ -88,9 +88,15 @@ describe("a sale spread over shards", () => {
 		const sale = await createSale("shards-skewed", { totalStock: 16, shards: 4 });
 		const ids = buyerIds(sale.id, 4, 30, (shard) => shard === 2);
 		const statuses = new Map<string, number>();
-		// One after another, so each dry moment asks the coordinator.
+		// One after another, so each dry moment asks the coordinator. Once a buyer has been told
+		// sold_out, the edge knows the sale is and says so at the purchase token already.
 		for (const id of ids) {
-			const response = await (await Buyer.named(id)).buy(sale.id);
+			const buyer = await Buyer.named(id);
+			const token = await buyer.requestToken(sale.id);
+			const response =
+				token.status === 200
+					? await buyer.purchase(sale.id, (await token.json<{ purchaseToken: string }>()).purchaseToken)
+					: token;
 			statuses.set(id, response.status);
 			if (response.status === 409) expect(await errorCode(response)).toBe("sold_out");
 			else await response.body?.cancel();
@@ -191,6 +197,27 @@ describe("a sale spread over shards", () => {
 			const response = await (await Buyer.named(id)).buy(sale.id);
 			expect({ id, status: response.status }).toEqual({ id, status: 201 });
 		}
+	});
+
+	it("tells the next buyer sold_out at the purchase token, as one object does, once a shard was told no unit is left", async () => {
+		const sale = await createSale("shards-final", { totalStock: 4, shards: 4 });
+		const [last, next, ...buyers] = buyerIds(sale.id, 4, 6, () => true);
+		expect(await buyAll(sale.id, buyers)).toEqual(new Map(buyers.map((id) => [id, 201])));
+		const refused = await (await Buyer.named(last ?? "")).buy(sale.id);
+		expect(refused.status).toBe(409);
+		expect(await errorCode(refused)).toBe("sold_out");
+
+		const { bindings, calls } = saleGateWith();
+		const late = await Buyer.named(next ?? "");
+		const answer = await call("POST", `/api/sales/${sale.id}/purchase-token`, {
+			token: late.session,
+			ip: late.ip,
+			body: { turnstileToken: "XXXX.DUMMY.TOKEN.XXXX" },
+			bindings,
+		});
+		expect(answer.status).toBe(409);
+		expect(await errorCode(answer)).toBe("sold_out");
+		expect(calls).toEqual([]);
 	});
 
 	it("opens on time after a restarted shard lent no units refused a purchase sent before the start", async () => {
