@@ -89,6 +89,18 @@ type Handover = {
 	total: number;
 };
 
+/**
+ * At most how many units of its own a shard that asked for a lease has
+ * unsold, given what was sent to it since: null while a recall to it is
+ * unanswered, as its units may or may not be on their way back.
+ */
+function ownUnits(row: LedgerRow, request: LeaseRequest): number | null {
+	if (row.version === request.have.version) return request.unsold;
+	if (row.surrendering) return null;
+	// A lease it had not applied when it asked: a grant (more units; it has taken no fewer since) or a recall it answered (what it had taken).
+	return Math.max(0, row.allotted - (request.have.total - request.unsold));
+}
+
 /** How long a recall waits for a shard's answer before the units it may hold count as unreachable. */
 const RECALL_TIMEOUT_MS = 1_500;
 
@@ -380,8 +392,8 @@ export class Coordinator {
 		await this.#deliver(this.#handovers().filter((handover) => handover.shard === shard));
 		this.#storage.transactionSync(() => this.#adopt(shard, variantId, request.have));
 		const asked = this.#row(shard, variantId);
-		// A lease sent since the shard asked was a recall of its unsold units: they are in the pool now.
-		const own = asked?.version === request.have.version ? request.unsold : 0;
+		const ownAtMost = asked ? ownUnits(asked, request) : 0;
+		const own = ownAtMost ?? 0;
 		let pool = this.#pool(variantId);
 		let reachable = true;
 		if (pool + own < quantity && !ahead) {
@@ -405,8 +417,13 @@ export class Coordinator {
 			);
 			return { verdict: "granted", lease, poolEmpty: pool === units, sale: this.#record() };
 		}
+		const current = row.surrendering ? null : { version: row.version, total: row.allotted };
+		// A grant the shard had not applied when it asked may cover it: the lease goes again, and the shard asks again if not.
+		if (!ahead && own >= quantity) {
+			return { verdict: "granted", lease: current, poolEmpty: pool === 0, sale: this.#record() };
+		}
 		// Every other shard gave back what it had not sold: fewer than `quantity` units are unsold anywhere.
-		if (!ahead && reachable && !this.#unitsComeBack()) {
+		if (!ahead && reachable && ownAtMost !== null && !this.#unitsComeBack()) {
 			this.#unsoldAtMost.set(
 				variantId,
 				Math.min(quantity - 1, this.#unsoldAtMost.get(variantId) ?? quantity),
@@ -414,7 +431,7 @@ export class Coordinator {
 		}
 		return {
 			verdict: ahead || reachable ? "sold_out" : "unavailable",
-			lease: row.surrendering ? null : { version: row.version, total: row.allotted },
+			lease: current,
 			poolEmpty: pool === 0,
 			sale: this.#record(),
 		};

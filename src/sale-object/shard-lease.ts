@@ -247,8 +247,12 @@ export class ShardLease {
 					return "unavailable" as const;
 				},
 			)
-			.finally(() => this.#asking.delete(variantId));
-		this.#asking.set(variantId, { verdict: asking, quantity, ahead });
+			.finally(() => {
+				// A later request may have taken this one's place: it stays.
+				if (this.#asking.get(variantId) === entry) this.#asking.delete(variantId);
+			});
+		const entry = { verdict: asking, quantity, ahead };
+		this.#asking.set(variantId, entry);
 		return asking;
 	}
 

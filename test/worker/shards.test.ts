@@ -220,6 +220,31 @@ describe("a sale spread over shards", () => {
 		expect(calls).toEqual([]);
 	});
 
+	it("keeps the sale on sale when a shard asks again before a lease it was sent reached it", async () => {
+		// One unit lent to each shard and none in the pool.
+		const sale = await createSale("shards-lease-overtaken", { totalStock: 4, shards: 4 });
+		const [first] = buyerIds(sale.id, 4, 1, (shard) => shard === 0);
+		expect((await (await Buyer.named(first ?? "")).buy(sale.id)).status).toBe(201);
+
+		// Shard 0, dry, asks twice for the same lease, as two buyers waiting on it can; the
+		// first answer, which lends it the three units recalled from the others, is lost.
+		const home = env.SALE_GATE.getByName(sale.id);
+		const ask = {
+			variantId: "default",
+			quantity: 1,
+			wanted: 3,
+			have: { version: 1, total: 1 },
+			unsold: 0,
+			ahead: false,
+		};
+		expect((await home.acquireLease(0, ask)).verdict).toBe("granted");
+		expect((await home.acquireLease(0, ask)).verdict).toBe("granted");
+		expect((await stats(sale.id)).remaining).toBeGreaterThanOrEqual(3);
+
+		const statuses = await buyAll(sale.id, buyerIds(sale.id, 4, 4, () => true).filter((id) => id !== first));
+		expect(count(statuses, 201)).toBe(3);
+	});
+
 	it("opens on time after a restarted shard lent no units refused a purchase sent before the start", async () => {
 		// Four units over eight shards: shards 4 to 7 are lent none.
 		const startsAt = Date.now() + 1_500;
