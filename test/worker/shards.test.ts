@@ -241,7 +241,10 @@ describe("a sale spread over shards", () => {
 		expect((await home.acquireLease(0, ask)).verdict).toBe("granted");
 		expect((await stats(sale.id)).remaining).toBeGreaterThanOrEqual(3);
 
-		const statuses = await buyAll(sale.id, buyerIds(sale.id, 4, 4, () => true).filter((id) => id !== first));
+		const statuses = await buyAll(
+			sale.id,
+			buyerIds(sale.id, 4, 4, () => true).filter((id) => id !== first),
+		);
 		expect(count(statuses, 201)).toBe(3);
 	});
 
