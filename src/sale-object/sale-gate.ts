@@ -471,8 +471,12 @@ export class SaleGate extends DurableObject<Env> {
 
 	/**
 	 * Makes this object shard `shard` of its sale, lent `leases` (its home
-	 * object calls this). Once the sale has started a shard keeps what it
-	 * has: a repeated call, its answer lost, must not lose its orders.
+	 * object calls this). Once a buyer has an order here the shard keeps
+	 * what it has: a repeated call, its answer lost, must not lose orders.
+	 * Until then it takes the configuration whenever it comes, also after
+	 * the start it had (a shard that missed an admin's change is sent it
+	 * again later), unless it has applied a later lease than the call
+	 * carries: the call is older than what the coordinator has told it since.
 	 */
 	configureShard(
 		saleId: string,
@@ -482,8 +486,7 @@ export class SaleGate extends DurableObject<Env> {
 		chunks: Record<string, number>,
 		whole: SaleRecord,
 	): void {
-		const current = this.#stock.sale;
-		if (current && Date.now() >= current.startsAt) return;
+		if (this.#hasTables && (this.#stock.buyers > 0 || this.#lease.isPast(leases))) return;
 		if (!this.#hasTables) this.#open();
 		const allotted = new Map(Object.entries(leases).map(([variantId, lease]) => [variantId, lease.total]));
 		this.ctx.storage.transactionSync(() => {

@@ -130,6 +130,11 @@ export class ShardLease {
 		this.#soldOut.clear();
 	}
 
+	/** Whether this shard has applied a later version of any of these leases. */
+	isPast(leases: Readonly<Record<string, Lease>>): boolean {
+		return Object.entries(leases).some(([variantId, lease]) => this.lease(variantId).version > lease.version);
+	}
+
 	/** A variant's lease as this shard has it. */
 	lease(variantId: string): Lease {
 		const total = this.#stock.variants.find((variant) => variant.id === variantId)?.totalStock ?? 0;

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { issuePurchaseToken } from "../../src/auth/purchase-token";
 import type { Order } from "../../src/domain/order";
 import { shardName, shardOf } from "../../src/domain/shards";
-import { admin, Buyer, call, createSale, errorCode, orderBookRows, saleGateWith } from "./helpers";
+import { admin, Buyer, call, createSale, errorCode, orderBookRows, saleGateWith, saleInput } from "./helpers";
 import { reportAll } from "./shard-helpers";
 
 interface ShardStats {
@@ -246,6 +246,59 @@ describe("a sale spread over shards", () => {
 			buyerIds(sale.id, 4, 4, () => true).filter((id) => id !== first),
 		);
 		expect(count(statuses, 201)).toBe(3);
+	});
+
+	it("takes a configuration that reaches a shard after its old start, before anyone bought there", async () => {
+		const startsAt = Date.now() + 200;
+		const sale = await createSale("shards-late-setup", { totalStock: 8, shards: 2, startsAt });
+		await new Promise((resolve) => setTimeout(resolve, 300));
+		// The admin moved the start an hour on; shard 1 could not be reached then, and the retry comes now.
+		const moved = saleInput({ totalStock: 8, shards: 2, startsAt: Date.now() + 3_600_000 });
+		const whole = await env.SALE_GATE.getByName(sale.id).view();
+		if (!whole) throw new Error("no sale");
+		await env.SALE_GATE.getByName(shardName(sale.id, 1)).configureShard(
+			sale.id,
+			moved,
+			1,
+			{ default: { version: 1, total: 2 } },
+			{ default: 2 },
+			{ ...whole, startsAt: moved.startsAt },
+		);
+
+		const [late] = buyerIds(sale.id, 2, 1, (shard) => shard === 1);
+		const buyer = await Buyer.named(late ?? "");
+		const token = await issuePurchaseToken(env.SESSION_SECRET, sale.id, buyer.userId, Date.now() + 60_000);
+		const refused = await buyer.purchase(sale.id, token);
+		expect(refused.status).toBe(425);
+		expect(await errorCode(refused)).toBe("not_started");
+	});
+
+	it("ignores a configuration older than a lease the shard has applied since: no unit is lent twice", async () => {
+		// One unit lent to each shard and none in the pool.
+		const sale = await createSale("shards-stale-setup", { totalStock: 2, shards: 2 });
+		const first = buyerIds(sale.id, 2, 2, (shard) => shard === 0);
+		// The second buyer of shard 0 takes the unit recalled from shard 1, which has no buyer.
+		expect(await buyAll(sale.id, first.slice(0, 1))).toEqual(new Map([[first[0], 201]]));
+		expect(await buyAll(sale.id, first.slice(1))).toEqual(new Map([[first[1], 201]]));
+
+		// The set-up call that lent shard 1 its first unit arrives again, late.
+		const whole = await env.SALE_GATE.getByName(sale.id).view();
+		if (!whole) throw new Error("no sale");
+		await env.SALE_GATE.getByName(shardName(sale.id, 1)).configureShard(
+			sale.id,
+			saleInput({ totalStock: 2, shards: 2, startsAt: whole.startsAt, endsAt: whole.endsAt }),
+			1,
+			{ default: { version: 1, total: 1 } },
+			{ default: 1 },
+			whole,
+		);
+
+		const [other] = buyerIds(sale.id, 2, 1, (shard) => shard === 1);
+		const buyer = await Buyer.named(other ?? "");
+		const token = await issuePurchaseToken(env.SESSION_SECRET, sale.id, buyer.userId, Date.now() + 60_000);
+		const refused = await buyer.purchase(sale.id, token);
+		expect(refused.status).toBe(409);
+		expect(await errorCode(refused)).toBe("sold_out");
 	});
 
 	it("opens on time after a restarted shard lent no units refused a purchase sent before the start", async () => {
