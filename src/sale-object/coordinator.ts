@@ -537,6 +537,10 @@ export class Coordinator {
 	 * answer: its units stay counted as its own until it does.
 	 */
 	async #recall(variantId: string, except: number): Promise<boolean> {
+		// A hand-over not yet placed goes first: a recall that overtook it would take back its units, and the waiting buyer would lose them.
+		await this.#deliver(
+			this.#handovers().filter((handover) => handover.variantId === variantId && handover.shard !== except),
+		);
 		const taken = new Map<number, number>();
 		for (const [shard, figures] of this.#figures().entries()) {
 			const reported = figures?.variants.find((variant) => variant.id === variantId);

@@ -477,6 +477,31 @@ describe("a sale spread over shards", () => {
 			expect(await stats(sale.id)).toMatchObject({ sold: 2, remaining: 0, held: 2, waitlist: 1 });
 		});
 
+		it("places a unit handed to a waiting buyer before recalling that buyer's shard, when the hand-over's first delivery was lost", async () => {
+			// One unit lent to each shard, two in the pool.
+			const sale = await createSale("shards-handover-lost", { totalStock: 4, shards: 2, holdSeconds: 300 });
+			const [waiterId] = buyerIds(sale.id, 2, 1, (shard) => shard === 1);
+			const waiter = await Buyer.named(waiterId ?? "");
+			// The coordinator handed a unit of the pool to a waiting buyer of shard 1; the call to shard 1 never arrived.
+			await runInDurableObject(env.SALE_GATE.getByName(sale.id), (_, state) => {
+				state.storage.sql.exec(
+					"UPDATE lease_ledger SET version = 2, allotted = 2 WHERE shard = 1 AND variant_id = 'default'",
+				);
+				state.storage.sql.exec(
+					"INSERT INTO handovers (user_id, shard, variant_id, quantity, version, total) VALUES (?, 1, 'default', 1, 2, 2)",
+					waiter.userId,
+				);
+			});
+
+			// Shard 0's buyers take its unit and the pool's last, then need shard 1's unsold unit.
+			for (const id of buyerIds(sale.id, 2, 3, (shard) => shard === 0)) {
+				expect((await (await Buyer.named(id)).buy(sale.id)).status).toBe(201);
+			}
+			expect(await orderOf(waiter, sale.id)).toMatchObject({ status: "held", userId: waiter.userId });
+			await reportAll(sale.id, 2);
+			expect(await stats(sale.id)).toMatchObject({ sold: 4, remaining: 0, held: 4 });
+		});
+
 		it("refuses a buyer who holds an order on their shard, and one while units remain", async () => {
 			const sale = await createSale("shards-waitlist-refusals", {
 				totalStock: 3,
