@@ -259,7 +259,7 @@ export class Coordinator {
 		this.#served();
 		this.#storage.transactionSync(() => {
 			this.#sql.exec(
-				"UPDATE shard_figures SET figures = ?, reported_at = ?, configured = 1 WHERE shard = ? AND reported_at < ?",
+				"UPDATE shard_figures SET figures = ?, reported_at = ? WHERE shard = ? AND reported_at < ?",
 				JSON.stringify(figures),
 				figures.at,
 				shard,
@@ -389,7 +389,17 @@ export class Coordinator {
 	async #acquire(shard: number, request: LeaseRequest): Promise<LeaseAnswer> {
 		const { variantId, quantity, ahead } = request;
 		// A handover to this shard that has not arrived goes first, so no later lease overtakes it.
-		await this.#deliver(this.#handovers().filter((handover) => handover.shard === shard));
+		const mine = () => this.#handovers().filter((handover) => handover.shard === shard);
+		await this.#deliver(mine());
+		if (mine().length > 0) {
+			// Any lease sent now would carry the waiting buyer's units, for the shard to sell to someone else.
+			return {
+				verdict: "unavailable",
+				lease: null,
+				poolEmpty: this.#pool(variantId) === 0,
+				sale: this.#record(),
+			};
+		}
 		this.#storage.transactionSync(() => this.#adopt(shard, variantId, request.have));
 		const asked = this.#row(shard, variantId);
 		const ownAtMost = asked ? ownUnits(asked, request) : 0;
@@ -534,13 +544,16 @@ export class Coordinator {
 	/**
 	 * Asks every other shard that may have unsold units of the variant to
 	 * give them back, all at once. Answers false if one of them did not
-	 * answer: its units stay counted as its own until it does.
+	 * give them back, or a hand-over to one of them is still on its way:
+	 * its units stay counted as its own until it does.
 	 */
 	async #recall(variantId: string, except: number): Promise<boolean> {
 		// A hand-over not yet placed goes first: a recall that overtook it would take back its units, and the waiting buyer would lose them.
-		await this.#deliver(
-			this.#handovers().filter((handover) => handover.variantId === variantId && handover.shard !== except),
-		);
+		const pending = () =>
+			this.#handovers().filter((handover) => handover.variantId === variantId && handover.shard !== except);
+		await this.#deliver(pending());
+		// A shard a hand-over still cannot reach is not recalled, and what it holds stays unknown.
+		const handingTo = new Set(pending().map((handover) => handover.shard));
 		const taken = new Map<number, number>();
 		for (const [shard, figures] of this.#figures().entries()) {
 			const reported = figures?.variants.find((variant) => variant.id === variantId);
@@ -550,9 +563,10 @@ export class Coordinator {
 			(row) =>
 				row.variantId === variantId &&
 				row.shard !== except &&
+				!handingTo.has(row.shard) &&
 				(row.surrendering === 1 || row.allotted > (taken.get(row.shard) ?? 0)),
 		);
-		if (asked.length === 0) return true;
+		if (asked.length === 0) return handingTo.size === 0;
 		const recalls = asked.map((row) => ({ shard: row.shard, version: row.version + 1 }));
 		this.#storage.transactionSync(() => {
 			for (const { shard, version } of recalls) {
@@ -579,7 +593,12 @@ export class Coordinator {
 				else console.error(JSON.stringify({ event: "recall_failed", shard, error: String(answer.reason) }));
 			}
 		});
-		return answers.every((answer) => answer.status === "fulfilled");
+		// An answer that is not the recall's (a shard not configured yet answers none) gave nothing back either.
+		const unanswered = this.#ledger().some(
+			(row) =>
+				row.variantId === variantId && row.surrendering === 1 && recalls.some((r) => r.shard === row.shard),
+		);
+		return handingTo.size === 0 && !unanswered;
 	}
 
 	/**

@@ -273,6 +273,23 @@ describe("a sale spread over shards", () => {
 		expect(await errorCode(refused)).toBe("not_started");
 	});
 
+	it("answers 503, not sold_out, while a shard whose configuration never arrived may hold units", async () => {
+		// One unit lent to each shard and none in the pool; shard 3 never got its configuration.
+		const sale = await createSale("shards-unconfigured", { totalStock: 4, shards: 4 });
+		const unconfigured = env.SALE_GATE.getByName(shardName(sale.id, 3));
+		await runInDurableObject(unconfigured, (_, state) => state.storage.deleteAll());
+		await evictDurableObject(unconfigured).catch(() => undefined);
+
+		const elsewhere = [1, 2].flatMap((shard) => buyerIds(sale.id, 4, 1, (each) => each === shard));
+		expect(await buyAll(sale.id, elsewhere)).toEqual(new Map(elsewhere.map((id) => [id, 201])));
+		const [first, second] = buyerIds(sale.id, 4, 2, (shard) => shard === 0);
+		expect((await (await Buyer.named(first ?? "")).buy(sale.id)).status).toBe(201);
+		const refused = await (await Buyer.named(second ?? "")).buy(sale.id);
+		expect(refused.status).toBe(503);
+		expect(await errorCode(refused)).toBe("unavailable");
+		expect((await stats(sale.id)).remaining).toBeGreaterThan(0);
+	});
+
 	it("ignores a configuration older than a lease the shard has applied since: no unit is lent twice", async () => {
 		// One unit lent to each shard and none in the pool.
 		const sale = await createSale("shards-stale-setup", { totalStock: 2, shards: 2 });
@@ -303,7 +320,7 @@ describe("a sale spread over shards", () => {
 
 	it("opens on time after a restarted shard lent no units refused a purchase sent before the start", async () => {
 		// Four units over eight shards: shards 4 to 7 are lent none.
-		const startsAt = Date.now() + 1_500;
+		const startsAt = Date.now() + 3_000;
 		const sale = await createSale("shards-restart-early", { totalStock: 4, shards: 8, startsAt });
 		const [early] = buyerIds(sale.id, 8, 1, (shard) => shard >= 4);
 		const buyer = await Buyer.named(early ?? "");
