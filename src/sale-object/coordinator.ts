@@ -391,8 +391,8 @@ export class Coordinator {
 		// A handover to this shard that has not arrived goes first, so no later lease overtakes it.
 		const mine = () => this.#handovers().filter((handover) => handover.shard === shard);
 		await this.#deliver(mine());
-		if (mine().length > 0) {
-			// Any lease sent now would carry the waiting buyer's units, for the shard to sell to someone else.
+		if (mine().some((handover) => handover.variantId === variantId)) {
+			// Any lease of the variant sent now would carry the waiting buyer's units, for the shard to sell to someone else.
 			return {
 				verdict: "unavailable",
 				lease: null,
