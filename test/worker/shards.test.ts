@@ -2,6 +2,7 @@ import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { issuePurchaseToken } from "../../src/auth/purchase-token";
 import type { Order } from "../../src/domain/order";
+import type { SaleInput } from "../../src/domain/sale";
 import { shardName, shardOf } from "../../src/domain/shards";
 import { admin, Buyer, call, createSale, errorCode, orderBookRows, saleGateWith, saleInput } from "./helpers";
 import { reportAll } from "./shard-helpers";
@@ -40,6 +41,31 @@ async function buyAll(saleId: string, ids: readonly string[]): Promise<Map<strin
 		}),
 	);
 	return new Map(statuses);
+}
+
+/** Sends shard `shard` its configuration with one lease of the default size, as the sale's home object does. */
+async function configureShard(
+	saleId: string,
+	shard: number,
+	input: SaleInput,
+	lease: { version: number; total: number },
+): Promise<void> {
+	const whole = await env.SALE_GATE.getByName(saleId).view();
+	if (!whole) throw new Error(`no sale ${saleId}`);
+	await env.SALE_GATE.getByName(shardName(saleId, shard)).configureShard(
+		saleId,
+		input,
+		shard,
+		{ default: lease },
+		{ default: lease.total },
+		{ ...whole, startsAt: input.startsAt, endsAt: input.endsAt },
+	);
+}
+
+/** A purchase with a valid token the edge did not issue: it would not, while its view says the sale is not live. */
+async function purchaseWithOwnToken(saleId: string, buyerId: string, expiresAt: number): Promise<Response> {
+	const buyer = await Buyer.named(buyerId);
+	return buyer.purchase(saleId, await issuePurchaseToken(env.SESSION_SECRET, saleId, buyerId, expiresAt));
 }
 
 function count(statuses: Map<string, number>, status: number): number {
@@ -254,21 +280,10 @@ describe("a sale spread over shards", () => {
 		await new Promise((resolve) => setTimeout(resolve, 300));
 		// The admin moved the start an hour on; shard 1 could not be reached then, and the retry comes now.
 		const moved = saleInput({ totalStock: 8, shards: 2, startsAt: Date.now() + 3_600_000 });
-		const whole = await env.SALE_GATE.getByName(sale.id).view();
-		if (!whole) throw new Error("no sale");
-		await env.SALE_GATE.getByName(shardName(sale.id, 1)).configureShard(
-			sale.id,
-			moved,
-			1,
-			{ default: { version: 1, total: 2 } },
-			{ default: 2 },
-			{ ...whole, startsAt: moved.startsAt },
-		);
+		await configureShard(sale.id, 1, moved, { version: 1, total: 2 });
 
 		const [late] = buyerIds(sale.id, 2, 1, (shard) => shard === 1);
-		const buyer = await Buyer.named(late ?? "");
-		const token = await issuePurchaseToken(env.SESSION_SECRET, sale.id, buyer.userId, Date.now() + 60_000);
-		const refused = await buyer.purchase(sale.id, token);
+		const refused = await purchaseWithOwnToken(sale.id, late ?? "", Date.now() + 60_000);
 		expect(refused.status).toBe(425);
 		expect(await errorCode(refused)).toBe("not_started");
 	});
@@ -299,21 +314,11 @@ describe("a sale spread over shards", () => {
 		expect(await buyAll(sale.id, first.slice(1))).toEqual(new Map([[first[1], 201]]));
 
 		// The set-up call that lent shard 1 its first unit arrives again, late.
-		const whole = await env.SALE_GATE.getByName(sale.id).view();
-		if (!whole) throw new Error("no sale");
-		await env.SALE_GATE.getByName(shardName(sale.id, 1)).configureShard(
-			sale.id,
-			saleInput({ totalStock: 2, shards: 2, startsAt: whole.startsAt, endsAt: whole.endsAt }),
-			1,
-			{ default: { version: 1, total: 1 } },
-			{ default: 1 },
-			whole,
-		);
+		const input = saleInput({ totalStock: 2, shards: 2, startsAt: sale.startsAt, endsAt: sale.endsAt });
+		await configureShard(sale.id, 1, input, { version: 1, total: 1 });
 
 		const [other] = buyerIds(sale.id, 2, 1, (shard) => shard === 1);
-		const buyer = await Buyer.named(other ?? "");
-		const token = await issuePurchaseToken(env.SESSION_SECRET, sale.id, buyer.userId, Date.now() + 60_000);
-		const refused = await buyer.purchase(sale.id, token);
+		const refused = await purchaseWithOwnToken(sale.id, other ?? "", Date.now() + 60_000);
 		expect(refused.status).toBe(409);
 		expect(await errorCode(refused)).toBe("sold_out");
 	});
@@ -323,11 +328,9 @@ describe("a sale spread over shards", () => {
 		const startsAt = Date.now() + 3_000;
 		const sale = await createSale("shards-restart-early", { totalStock: 4, shards: 8, startsAt });
 		const [early] = buyerIds(sale.id, 8, 1, (shard) => shard >= 4);
-		const buyer = await Buyer.named(early ?? "");
-		await evictDurableObject(env.SALE_GATE.getByName(shardName(sale.id, shardOf(sale.id, buyer.userId, 8))));
+		await evictDurableObject(env.SALE_GATE.getByName(shardName(sale.id, shardOf(sale.id, early ?? "", 8))));
 		// A token from a clock a little ahead of the sale's: the shard is the one to say it has not started.
-		const token = await issuePurchaseToken(env.SESSION_SECRET, sale.id, buyer.userId, startsAt + 60_000);
-		const refused = await buyer.purchase(sale.id, token);
+		const refused = await purchaseWithOwnToken(sale.id, early ?? "", startsAt + 60_000);
 		expect(refused.status).toBe(425);
 		expect(await errorCode(refused)).toBe("not_started");
 
