@@ -192,8 +192,8 @@ class Agenda {
  * and recalled units likewise arrive as answers, not requests.
  * The coordinator, one more server, grants from its pool; when its pool is
  * empty and a shard runs dry, it recalls units from every shard it knows to
- * hold some (each gives back half, rounded up) and grants from what comes
- * back; only when its pool is empty and no shard holds a unit does it tell
+ * hold some (each gives back every unit it has not sold, as the code does)
+ * and grants from what comes back; only when its pool is empty and no shard holds a unit does it tell
  * the dry shard `final`, and only then does that shard answer `sold_out`.
  * An object with `queueLimit` requests waiting answers the next buyer
  * `overloaded` at once (lease traffic is never refused).
@@ -313,7 +313,8 @@ export function simulateRush(p: RushParams): RushResult {
 				askLease(s, shard);
 			}
 		} else if (job.kind === "recall") {
-			const units = Math.ceil(shard.local / 2);
+			// As `ShardLease.surrender`: every unit the shard has not sold goes back.
+			const units = shard.local;
 			shard.local -= units;
 			inFlight += units;
 			toCoordinator({ kind: "return", shard: s, units, local: shard.local }, true);
@@ -328,10 +329,10 @@ export function simulateRush(p: RushParams): RushResult {
 		agenda.at(now + p.shardToCoordinatorMs, () => toShard(s, { kind: "grant", units, final }, true));
 	};
 	/**
-	 * Grants waiting dry shards what the pool has. Past that, recalls units
-	 * from as many holders as shards wait (those it believes hold most, each
-	 * asked once at a time), and only once no shard holds a unit and no
-	 * recall is out tells the waiting shards `final`.
+	 * Grants waiting dry shards what the pool has. Past that, recalls the
+	 * units of every shard it believes holds some (each asked once at a
+	 * time), and only once no shard holds a unit and no recall is out tells
+	 * the waiting shards `final`.
 	 */
 	const settleWaiting = () => {
 		while (waitingShards.length > 0 && pool > 0) {
@@ -339,14 +340,12 @@ export function simulateRush(p: RushParams): RushResult {
 			grant(s, Math.min(p.leaseChunk, pool), false);
 		}
 		if (waitingShards.length === 0) return;
-		const holders = known
-			.flatMap((units, s) => (units > 0 && !recalling[s] ? [s] : []))
-			.sort((a, b) => (known[b] ?? 0) - (known[a] ?? 0));
+		const holders = known.flatMap((units, s) => (units > 0 && !recalling[s] ? [s] : []));
 		if (holders.length === 0 && recallsOut === 0) {
 			for (const s of waitingShards.splice(0)) grant(s, 0, true);
 			return;
 		}
-		for (const s of holders.slice(0, Math.max(0, waitingShards.length - recallsOut))) {
+		for (const s of holders) {
 			recallsOut++;
 			recalling[s] = true;
 			agenda.at(now + p.shardToCoordinatorMs, () => toShard(s, { kind: "recall" }));
