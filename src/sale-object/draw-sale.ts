@@ -1,18 +1,13 @@
-import type { SaleRecord, SaleRow } from "../domain/sale";
+import type { SaleRow } from "../domain/sale";
 import type { DrawEntries, Entry } from "./draw-entries";
 import type { DrawRefusal, EntrantsPage, EntryResult } from "./draw-results";
 import type { DrawRunner } from "./draw-runner";
-import type { InvalidRequest } from "./results";
-import type { VariantStock } from "./stock";
+import type { SaleLookups } from "./results";
 
 /** What a draw sale's buyers reach through, in the object around it. */
-export interface DrawSaleHost {
+export interface DrawSaleHost extends SaleLookups {
 	entries: Pick<DrawEntries, "of" | "page">;
 	draw: Pick<DrawRunner, "enter" | "frozen">;
-	/** The variant an entry names, or the `400` it gets. */
-	variantFor(sale: SaleRow, quantity: number, variantId: string | undefined): VariantStock | InvalidRequest;
-	/** The sale as the contract shows it, for a refusal to carry. */
-	record(sale: SaleRow): SaleRecord;
 }
 
 /**

@@ -1,19 +1,19 @@
 import { newOrder } from "../domain/order";
-import { type SaleRecord, type SaleRow, saleStatus } from "../domain/sale";
+import { type SaleRow, saleStatus } from "../domain/sale";
 import { shardOf } from "../domain/shards";
 import type { Holds } from "./holds";
 import type { Outbox } from "./outbox";
 import type { OutcomeCounters } from "./outcome-counters";
-import type { InvalidRequest, PurchaseResult } from "./results";
+import type { PurchaseResult, SaleLookups } from "./results";
 import type { ShardLease } from "./shard-lease";
-import type { Stock, VariantStock } from "./stock";
+import type { Stock } from "./stock";
 import type { Waitlist } from "./waitlist";
 
 /** How often a purchase on a shard asks for units again when other purchases took what it was lent first. */
 const MAX_LEASE_ROUNDS = 6;
 
 /** What the purchases need from the object around them. */
-export interface PurchasesHost {
+export interface PurchasesHost extends SaleLookups {
 	stock: Pick<Stock, "sale" | "ordersOf" | "take">;
 	waitlist: Pick<Waitlist, "size" | "leave">;
 	outbox: Pick<Outbox, "add" | "committed">;
@@ -22,10 +22,6 @@ export interface PurchasesHost {
 	lease: Pick<ShardLease, "identity" | "sale" | "acquire" | "sold" | "reportSoon">;
 	/** The sale once the holds due by `now` are settled, or null if it was never configured. */
 	settled(now: number): SaleRow | null;
-	/** The variant a purchase names, or the `400` it gets. */
-	variantFor(sale: SaleRow, quantity: number, variantId: string | undefined): VariantStock | InvalidRequest;
-	/** The sale as the contract shows it, for a refusal to carry. */
-	record(sale: SaleRow): SaleRecord;
 }
 
 /**

@@ -1,8 +1,9 @@
 import type { Order } from "../domain/order";
 import type { Outcome } from "../domain/outcome";
-import type { Sale, SaleRecord } from "../domain/sale";
+import type { Sale, SaleRecord, SaleRow } from "../domain/sale";
 import type { PaymentApplied } from "./payments";
 import type { RefundFigures } from "./refunds";
+import type { VariantStock } from "./stock";
 
 export type { EdgeOutcome, Outcome } from "../domain/outcome";
 
@@ -12,6 +13,14 @@ export interface InvalidRequest {
 	reason: "invalid_request";
 	problem: string;
 	sale?: SaleRecord;
+}
+
+/** What a buyer's request, a purchase or a draw entry, reads of the sale from the object around it. */
+export interface SaleLookups {
+	/** The variant the request names, or the `400` it gets. */
+	variantFor(sale: SaleRow, quantity: number, variantId: string | undefined): VariantStock | InvalidRequest;
+	/** The sale as the contract shows it, for a refusal to carry. */
+	record(sale: SaleRow): SaleRecord;
 }
 
 /** What `SaleGate.purchase` answers. Expected refusals are data; only broken infrastructure throws. */
