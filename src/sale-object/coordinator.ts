@@ -389,9 +389,9 @@ export class Coordinator {
 	async #acquire(shard: number, request: LeaseRequest): Promise<LeaseAnswer> {
 		const { variantId, quantity, ahead } = request;
 		// A handover to this shard that has not arrived goes first, so no later lease overtakes it.
-		const mine = () => this.#handovers().filter((handover) => handover.shard === shard);
-		await this.#deliver(mine());
-		if (mine().some((handover) => handover.variantId === variantId)) {
+		const mine = this.#handovers().filter((handover) => handover.shard === shard);
+		const answers = await this.#deliver(mine);
+		if (mine.some((handover, i) => answers[i] === undefined && handover.variantId === variantId)) {
 			// Any lease of the variant sent now would carry the waiting buyer's units, for the shard to sell to someone else.
 			return {
 				verdict: "unavailable",
@@ -549,11 +549,14 @@ export class Coordinator {
 	 */
 	async #recall(variantId: string, except: number): Promise<boolean> {
 		// A hand-over not yet placed goes first: a recall that overtook it would take back its units, and the waiting buyer would lose them.
-		const pending = () =>
-			this.#handovers().filter((handover) => handover.variantId === variantId && handover.shard !== except);
-		await this.#deliver(pending());
+		const pending = this.#handovers().filter(
+			(handover) => handover.variantId === variantId && handover.shard !== except,
+		);
+		const delivered = await this.#deliver(pending);
 		// A shard a hand-over still cannot reach is not recalled, and what it holds stays unknown.
-		const handingTo = new Set(pending().map((handover) => handover.shard));
+		const handingTo = new Set(
+			pending.filter((_, i) => delivered[i] === undefined).map((handover) => handover.shard),
+		);
 		const taken = new Map<number, number>();
 		for (const [shard, figures] of this.#figures().entries()) {
 			const reported = figures?.variants.find((variant) => variant.id === variantId);
