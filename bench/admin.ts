@@ -34,7 +34,7 @@ export class Admin {
 
 	async createSale(
 		saleId: string,
-		sale: { totalStock: number; startsAt: number; maxPerUser: number; shards?: number },
+		sale: { totalStock: number; startsAt: number; maxPerUser: number; shards?: number; relays?: number },
 	): Promise<void> {
 		const { answer } = await this.#client.send("PUT", `/admin/sales/${saleId}`, this.#headers, {
 			name: "Stampede benchmark",

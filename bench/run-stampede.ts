@@ -43,6 +43,8 @@ export interface StampedeOptions {
 	layout?: Layout;
 	/** Shard objects each measured sale runs on (API.md "Shards in this repository"); default 1. */
 	shards?: number;
+	/** Relay objects in front of each shard (API.md "Relays"); default 0. */
+	relays?: number;
 	log?: (line: string) => void;
 }
 
@@ -224,6 +226,7 @@ export function settingsOf(input: StampedeOptions): Settings {
 		drainTimeoutMs: input.drainTimeoutMs ?? 120_000,
 		layout: input.layout ?? "worker-only",
 		shards: input.shards ?? 1,
+		relays: input.relays ?? 0,
 	};
 }
 
@@ -554,6 +557,7 @@ export async function runRush(
 		startsAt: startsAtEpoch,
 		maxPerUser: settings.quantity,
 		shards: settings.shards,
+		relays: settings.relays,
 	});
 	const startsAt = startsAtEpoch - performance.timeOrigin;
 	const account = new Account(runtime);
@@ -643,6 +647,7 @@ export async function runSteady(
 		startsAt,
 		maxPerUser: settings.quantity,
 		shards: settings.shards,
+		relays: settings.relays,
 	});
 	await sleep(startsAt - Date.now() + 10);
 	const tokenSamples = new Samples();

@@ -9,7 +9,8 @@
 //     (--hold-buyers 2000 --hold-stock 400 --hold-concurrency 100 --mass-holds 10000)
 //   npm run bench -- --shards 1,4,16,64     sales of K shards: the stampede and its checks at each K, CPU per
 //     purchase (K = 16 ÷ K = 1), how long a purchase holds its shard, coordinator requests per 1,000 sold
-//     (--buyers, --concurrency as above; --stock defaults to 2000 here, so every shard's leases run dry)
+//     (--buyers, --concurrency as above; --stock defaults to 2000 here, so every shard's leases run dry;
+//     --relays M puts M relays in front of every sale object, API.md "Relays")
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -44,6 +45,7 @@ const { values } = parseArgs({
 		"mass-holds": { type: "string", default: "10000" },
 		levels: { type: "string", default: "10000,100000,1000000" },
 		shards: { type: "string" },
+		relays: { type: "string", default: "0" },
 		out: { type: "string", default: "bench-results" },
 	},
 });
@@ -124,6 +126,7 @@ if (values.shards !== undefined) {
 			stock: count("stock", values.stock ?? "2000", 100_000_000),
 			concurrency: count("concurrency", values.concurrency, 10_000),
 			quantity: count("quantity", values.quantity, 1_000),
+			relays: values.relays === "0" ? 0 : count("relays", values.relays, 8),
 		},
 		log,
 	);

@@ -14,6 +14,7 @@ import { salesRoutes } from "./routes/sales";
 import { sessionRoutes } from "./routes/session";
 import { webhookRoutes } from "./routes/webhooks";
 
+export { PurchaseRelay } from "./relay/purchase-relay";
 export { SaleGate } from "./sale-object";
 
 const MAX_BODY_BYTES = 16 * 1024;

@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { type SaleStatus, saleStatus } from "../../public/assets/lib/sale-status.js";
+import { MAX_RELAYS, MAX_SHARDS } from "./shards";
 
 export { type SaleStatus, saleStatus };
 
@@ -38,13 +39,16 @@ export const saleInputSchema = z
 			.optional(),
 		holdSeconds: z.number().int().min(0).max(3_600).optional(),
 		mode: z.enum(["first_come", "draw"]).optional(),
-		shards: z.number().int().min(1).max(64).optional(),
+		shards: z.number().int().min(1).max(MAX_SHARDS).optional(),
+		relays: z.number().int().min(0).max(MAX_RELAYS).optional(),
 	})
 	.superRefine((sale, ctx) => {
 		const issue = (path: string, message: string) => ctx.addIssue({ code: "custom", path: [path], message });
 		if (sale.endsAt <= sale.startsAt) issue("endsAt", "endsAt must be after startsAt");
 		// A draw freezes one list of entrants and draws from it: it runs in one object.
 		if (sale.mode === "draw" && (sale.shards ?? 1) > 1) issue("shards", "a draw sale runs on 1 shard");
+		if (sale.mode === "draw" && (sale.relays ?? 0) > 0)
+			issue("relays", "a draw sale takes no purchases to relay");
 		const variants = sale.variants;
 		if (!variants) {
 			if (sale.totalStock === undefined) issue("totalStock", "required when there are no variants");
@@ -83,6 +87,8 @@ export interface SaleRow {
 	holdSeconds: number;
 	mode: "first_come" | "draw";
 	shards: number;
+	/** Relay objects per shard that batch its purchases (shared/API.md additions, "Relays"); 0: none. */
+	relays: number;
 }
 
 /** One variant (size) as the public view shows it. */

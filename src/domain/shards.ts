@@ -9,6 +9,13 @@
 export const MAX_SHARDS = 64;
 
 /**
+ * The most relays a shard may have. Each relay keeps one call in flight to
+ * its shard, so a shard never has more requests waiting than this, however
+ * big the crowd (bench/capacity-model.ts has the figures).
+ */
+export const MAX_RELAYS = 8;
+
+/**
  * The shard that serves a buyer: FNV-1a (32 bits) of the sale and the
  * buyer, modulo K. Stable across isolates, deploys and restarts, so a
  * buyer always reaches the object that knows their orders, and cheap
@@ -41,4 +48,13 @@ export function shardName(saleId: string, shard: number): string {
  */
 export function leaseChunk(units: number, shards: number): number {
 	return Math.max(1, Math.ceil(units / (2 * shards)));
+}
+
+/**
+ * The name of one of the relay objects in front of a sale's object (its
+ * home object, or one of its shards). Relays are a class of their own, so
+ * their names cannot meet the sale objects'.
+ */
+export function relayName(objectName: string, relay: number): string {
+	return `${objectName}~${relay}`;
 }

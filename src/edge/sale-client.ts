@@ -9,10 +9,11 @@ import {
 	unitsCanReturn,
 	withStatus,
 } from "../domain/sale";
-import { shardName, shardOf } from "../domain/shards";
+import { relayName, shardName, shardOf } from "../domain/shards";
 import type { Entrant } from "../draw/entrant-list";
 import { ApiError, invalidRequest } from "../http-error";
 import type { Payment } from "../payments/payment";
+import type { RelayedPurchase } from "../relay/purchase-relay";
 import type {
 	BeaconChoice,
 	DrawView,
@@ -20,7 +21,7 @@ import type {
 	Entry,
 	EntryResult,
 	OrderResult,
-	PurchaseResult,
+	PurchaseRequest,
 	SaleGate,
 	WaitlistResult,
 } from "../sale-object";
@@ -200,7 +201,7 @@ export class SaleClient {
 		attemptId: string | undefined,
 		variantId: string | undefined,
 	): Promise<{ order: Order; created: boolean }> {
-		const buy = () => this.#call((gate) => gate.purchase(buyerId, quantity, attemptId, variantId), buyerId);
+		const buy = () => this.#purchaseCall({ userId: buyerId, quantity, attemptId, variantId });
 		let result = await buy().catch((error: unknown) => {
 			if (error instanceof ApiError && error.code === "overloaded") this.#countRefusal("overloaded");
 			throw error;
@@ -215,7 +216,24 @@ export class SaleClient {
 			return { order: result.order, created: result.created };
 		}
 		if ("sale" in result && result.sale) this.#remember(result.sale, Date.now());
+		if (result.reason === "overloaded") this.#countRefusal("overloaded");
 		throw purchaseRefused(result);
+	}
+
+	/**
+	 * One purchase, sent to the buyer's object, or through one of its relays
+	 * if the sale has them (any relay will do: they keep nothing, so the
+	 * crowd spreads evenly over them).
+	 */
+	async #purchaseCall(request: PurchaseRequest): Promise<RelayedPurchase> {
+		const { userId, quantity, attemptId, variantId } = request;
+		const objectName = await this.#objectOf(userId);
+		const relays = memory.get(this.#saleId)?.sale.relays ?? 0;
+		if (relays === 0) {
+			return this.#call((gate) => gate.purchase(userId, quantity, attemptId, variantId), userId, objectName);
+		}
+		const relay = relayName(objectName, Math.floor(Math.random() * relays));
+		return this.#reach(() => this.#env.PURCHASE_RELAY.getByName(relay).purchase(objectName, request));
 	}
 
 	/**
@@ -413,9 +431,14 @@ export class SaleClient {
 	 */
 	async #call<T>(call: (gate: Gate) => T, buyerId?: string, objectName?: string): Promise<Awaited<T>> {
 		const name = objectName ?? (buyerId === undefined ? this.#saleId : await this.#objectOf(buyerId));
+		return this.#reach(() => call(this.#env.SALE_GATE.getByName(name)));
+	}
+
+	/** Makes one call to a Durable Object, as `#call` describes. */
+	async #reach<T>(call: () => T): Promise<Awaited<T>> {
 		for (let attempt = 0; ; attempt++) {
 			try {
-				return await call(this.#env.SALE_GATE.getByName(name));
+				return await call();
 			} catch (error) {
 				const flags = error as { overloaded?: boolean; retryable?: boolean };
 				if (flags.overloaded) throw new ApiError("overloaded", { retryAfterSeconds: 1 });
@@ -561,8 +584,9 @@ function isFinallySoldOut(sale: SaleRecord): boolean {
 }
 
 /** The contract's answer for a purchase the object refused. */
-function purchaseRefused(result: Extract<PurchaseResult, { ok: false }>): ApiError {
+function purchaseRefused(result: Extract<RelayedPurchase, { ok: false }>): ApiError {
 	if (result.reason === "sale_not_found" || result.reason === "draw_sale") return new ApiError(result.reason);
+	if (result.reason === "overloaded") return new ApiError("overloaded", { retryAfterSeconds: 1 });
 	if (result.reason === "unavailable" || result.reason === "wrong_shard") {
 		return new ApiError("unavailable", { retryAfterSeconds: 1 });
 	}

@@ -64,6 +64,7 @@ export const saleSchema = z.object({
 	holdSeconds: z.number().int(),
 	mode: z.enum(["first_come", "draw"]),
 	shards: z.number().int(),
+	relays: z.number().int().describe("Relay objects per shard that batch its purchases; 0: none"),
 	variants: z.array(
 		z.object({ id: z.string(), name: z.string(), totalStock: z.number().int(), remaining: z.number().int() }),
 	),

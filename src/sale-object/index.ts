@@ -9,6 +9,7 @@ export type {
 	OrderResult,
 	Outcome,
 	PaymentResult,
+	PurchaseRequest,
 	PurchaseResult,
 	SaleOverview,
 	SalesSeries,

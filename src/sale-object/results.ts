@@ -24,6 +24,14 @@ export interface SaleLookups {
 }
 
 /** What `SaleGate.purchase` answers. Expected refusals are data; only broken infrastructure throws. */
+/** One buyer's purchase as a relay passes it on (`SaleGate.purchaseEach`). */
+export interface PurchaseRequest {
+	userId: string;
+	quantity: number;
+	attemptId?: string;
+	variantId?: string;
+}
+
 export type PurchaseResult =
 	/** `remaining`: the sale's units left as a whole; null on a shard that has not heard it from the coordinator. */
 	| { ok: true; order: Order; created: boolean; remaining: number | null }

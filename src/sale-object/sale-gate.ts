@@ -31,6 +31,7 @@ import type {
 	InvalidRequest,
 	OrderResult,
 	PaymentResult,
+	PurchaseRequest,
 	PurchaseResult,
 	SaleOverview,
 	SalesSeries,
@@ -261,6 +262,25 @@ export class SaleGate extends DurableObject<Env> {
 		variantId?: string,
 	): PurchaseResult | Promise<PurchaseResult> {
 		return this.#purchases.purchase(userId, quantity, attemptId, variantId);
+	}
+
+	/**
+	 * The purchases a relay gathered while its last call was on its way, in
+	 * the order it took them in: each is its own transaction exactly as if
+	 * it had come alone, and the answers come back in the same order. One
+	 * that fails is answered `unavailable` without failing the others.
+	 */
+	purchaseEach(requests: readonly PurchaseRequest[]): Promise<PurchaseResult[]> {
+		return Promise.all(
+			requests.map(async ({ userId, quantity, attemptId, variantId }): Promise<PurchaseResult> => {
+				try {
+					return await this.#purchases.purchase(userId, quantity, attemptId, variantId);
+				} catch (error) {
+					console.error(JSON.stringify({ event: "purchase_failed", error: String(error) }));
+					return { ok: false, reason: "unavailable" };
+				}
+			}),
+		);
 	}
 
 	/**

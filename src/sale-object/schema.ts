@@ -342,6 +342,13 @@ const MIGRATIONS: readonly Migration[] = [
 			ALTER TABLE shard ADD COLUMN sale TEXT;
 		`,
 	},
+	{
+		version: 11,
+		sql: `
+			-- stock.ts: relay objects per shard that batch the sale's purchases.
+			ALTER TABLE sale ADD COLUMN relays INTEGER NOT NULL DEFAULT 0;
+		`,
+	},
 ];
 
 /** The version this code's tables are at. */

@@ -63,6 +63,7 @@ const SALE = columns<StoredSale>({
 	holdSeconds: "hold_seconds",
 	mode: "mode",
 	shards: "shards",
+	relays: "relays",
 });
 const VARIANT = columns<VariantStock>({
 	id: "id",
@@ -207,6 +208,7 @@ export class Stock {
 			holdSeconds: input.holdSeconds ?? 0,
 			mode: input.mode ?? "first_come",
 			shards: input.shards ?? 1,
+			relays: input.relays ?? 0,
 		};
 		const variants = (
 			input.variants ?? [{ id: "default", name: input.name, totalStock: input.totalStock }]

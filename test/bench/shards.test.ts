@@ -29,4 +29,21 @@ describe("the shards benchmark", () => {
 		expect(four?.rush.shards?.reduce((sum, shard) => sum + shard.sold, 0)).toBe(200);
 		expect(four?.rush.coordinatorRequestsPer1000).toBeGreaterThan(0);
 	});
+
+	it("sells exactly the stock through two relays in front of each of four shards", async () => {
+		const result = await runShards(
+			[4],
+			{ buyers: 1_000, stock: 200, concurrency: 100, quantity: 1, relays: 2 },
+			() => {},
+		);
+
+		expect(result.failures).toEqual([]);
+		expect(result.ok).toBe(true);
+		expect(result.options.relays).toBe(2);
+		const [four] = result.runs;
+		expect(four?.rush).toMatchObject({ soldUnits: 200, orders: 200, orderBookRows: 200 });
+		expect(four?.rush.shards?.reduce((sum, shard) => sum + shard.sold, 0)).toBe(200);
+		for (const round of four?.steady.rounds ?? [])
+			expect(round).toMatchObject({ soldUnits: 1_000, orderBookRows: 1_000 });
+	});
 });

@@ -32,12 +32,15 @@ function utcInput(epochMs: number): string {
 
 async function adminSale(
 	saleId: string,
-): Promise<{ sale: { shards: number }; stats: Record<string, unknown> }> {
+): Promise<{ sale: { shards: number; relays: number }; stats: Record<string, unknown> }> {
 	const response = await fetch(`${fixture.shop.origin}/admin/sales/${saleId}`, {
 		headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
 	});
 	expect(response.status).toBe(200);
-	return (await response.json()) as { sale: { shards: number }; stats: Record<string, unknown> };
+	return (await response.json()) as {
+		sale: { shards: number; relays: number };
+		stats: Record<string, unknown>;
+	};
 }
 
 /** Each shard's row of the console: its name, then sold, held, remaining. */
@@ -80,6 +83,31 @@ describe("the admin console with shards", () => {
 			expect(await page.getAttribute("#f-shards", "aria-invalid")).toBe("true");
 			expect(await page.evaluate<string>("document.activeElement?.id ?? ''")).toBe("f-shards");
 		}
+		await page.context().close();
+	});
+
+	it("takes relays per shard in the editor, 0 to 8, and keeps them when the sale is edited", async () => {
+		const page = await signedInConsole();
+		const saleId = `console-relays-${Date.now().toString(36)}`;
+		await fillNewSale(page, saleId, Date.now() + HOUR_MS);
+		expect(await page.inputValue("#f-relays")).toBe("0");
+		expect((await text(page, "#f-relays-hint")).replace(/\s+/g, " ")).toMatch(
+			/above shards × 1,000 a second/,
+		);
+		for (const wrong of ["-1", "9", "1.5"]) {
+			await page.fill("#f-relays", wrong);
+			await page.click("#save-sale");
+			expect(await text(page, "#f-relays-error")).toBe("Enter a whole number of relays from 0 to 8.");
+			expect(await page.getAttribute("#f-relays", "aria-invalid")).toBe("true");
+		}
+		await page.fill("#f-shards", "2");
+		await page.fill("#f-relays", "3");
+		await page.click("#save-sale");
+		await waitForText(page, "#live-name", "Sharded Drop");
+		expect((await adminSale(saleId)).sale).toMatchObject({ shards: 2, relays: 3 });
+		await page.click("#edit-sale");
+		await waitForText(page, "#editor-title", "Edit “Sharded Drop”");
+		expect(await page.inputValue("#f-relays")).toBe("3");
 		await page.context().close();
 	});
 

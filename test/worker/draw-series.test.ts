@@ -74,6 +74,7 @@ describe("entries over time in the admin overview", () => {
 				state.storage.sql.exec(`DROP TABLE ${later}`);
 			}
 			state.storage.sql.exec("ALTER TABLE variants DROP COLUMN buyers");
+			state.storage.sql.exec("ALTER TABLE sale DROP COLUMN relays");
 			state.storage.sql.exec("ALTER TABLE sale ADD COLUMN buyers INTEGER NOT NULL DEFAULT 0");
 			state.storage.sql.exec(
 				"ALTER TABLE sale ADD COLUMN remaining INTEGER NOT NULL DEFAULT 0; UPDATE sale SET remaining = (SELECT SUM(remaining) FROM variants)",

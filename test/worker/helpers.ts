@@ -50,40 +50,71 @@ export async function call(method: string, path: string, options: CallOptions = 
 
 /** One call the Worker made to a sale's Durable Object through `saleGateWith`'s namespace. */
 export interface GateCall {
+	/** The object's name: a sale id, a shard's name, or a relay's. */
 	saleId: string;
 	method: string;
 }
+
+type Intercept = (call: GateCall, proceed: () => unknown) => unknown;
 
 /**
  * The real SALE_GATE namespace, except that every call to a sale's object
  * goes through `intercept`, which may let it through (`proceed()`) or fail
  * it the way the platform does. Records every call, `getByName` included.
  */
-export function saleGateWith(
-	intercept: (call: GateCall, proceed: () => unknown) => unknown = (_, proceed) => proceed(),
-): { bindings: Env; calls: GateCall[] } {
+export function saleGateWith(intercept: Intercept = (_, proceed) => proceed()): {
+	bindings: Env;
+	calls: GateCall[];
+} {
 	const calls: GateCall[] = [];
-	const namespace = new Proxy(env.SALE_GATE, {
+	return { bindings: { ...env, SALE_GATE: interceptedNamespace(env.SALE_GATE, intercept, calls) }, calls };
+}
+
+/**
+ * The real SALE_GATE and PURCHASE_RELAY namespaces as the Worker sees them,
+ * every call going through `intercept` and recorded. Calls a relay makes to
+ * a sale's object are the relay's own, on the real bindings.
+ */
+export function objectsWith(intercept: Intercept = (_, proceed) => proceed()): {
+	bindings: Env;
+	calls: GateCall[];
+} {
+	const calls: GateCall[] = [];
+	return {
+		bindings: {
+			...env,
+			SALE_GATE: interceptedNamespace(env.SALE_GATE, intercept, calls),
+			PURCHASE_RELAY: interceptedNamespace(env.PURCHASE_RELAY, intercept, calls),
+		},
+		calls,
+	};
+}
+
+function interceptedNamespace<N extends DurableObjectNamespace<Rpc.DurableObjectBranded | undefined>>(
+	namespace: N,
+	intercept: Intercept,
+	calls: GateCall[],
+): N {
+	return new Proxy(namespace, {
 		get(target, property) {
 			if (property !== "getByName") return Reflect.get(target, property);
 			return (saleId: string) => {
 				calls.push({ saleId, method: "getByName" });
 				const stub = target.getByName(saleId);
 				return new Proxy(stub, {
-					get(gate, method) {
-						const real: unknown = Reflect.get(gate, method);
+					get(object, method) {
+						const real: unknown = Reflect.get(object, method);
 						if (typeof method !== "string" || typeof real !== "function") return real;
 						return (...args: unknown[]) => {
-							const gateCall = { saleId, method };
-							calls.push(gateCall);
-							return intercept(gateCall, () => Reflect.apply(real, gate, args));
+							const objectCall = { saleId, method };
+							calls.push(objectCall);
+							return intercept(objectCall, () => Reflect.apply(real, object, args));
 						};
 					},
 				});
 			};
 		},
 	});
-	return { bindings: { ...env, SALE_GATE: namespace }, calls };
 }
 
 export function admin(method: string, path: string, body?: unknown): Promise<Response> {

@@ -31,6 +31,7 @@ const TEXT_FIELDS = [
 	"imageUrl",
 	"holdSeconds",
 	"shards",
+	"relays",
 	"startsAt",
 	"endsAt",
 ];
@@ -48,6 +49,7 @@ const FIELDS = [
 	"imageUrl",
 	"holdSeconds",
 	"shards",
+	"relays",
 	"startsAt",
 	"endsAt",
 ];
@@ -72,6 +74,7 @@ const API_FIELDS = /** @type {Record<string, Field>} */ ({
 	imageUrl: "imageUrl",
 	holdSeconds: "holdSeconds",
 	shards: "shards",
+	relays: "relays",
 	variants: "sizes",
 });
 
@@ -247,6 +250,7 @@ function blankSale() {
 		imageUrl: "",
 		holdSeconds: "0",
 		shards: "1",
+		relays: "0",
 		sizes: [],
 		startsAt: toLocalInput(opens),
 		endsAt: toLocalInput(opens + HOUR_MS),

@@ -5,16 +5,16 @@ import { sizesOf } from "/assets/lib/sale-sizes.js";
  * The sale form's values and the body of `PUT /admin/sales/{id}`. The checks
  * mirror the API's schema (src/domain/sale.ts, saleInputSchema) so an operator sees
  * every problem at once, next to its field; the API still has the last word.
- * The v2 fields (sizes, picture, hold) and shards are sent only when set, so
+ * The v2 fields (sizes, picture, hold), shards and relays are sent only when set, so
  * a sale made without them is exactly a v1 sale.
  *
  * @typedef {{ id: string, name: string, totalStock: number }} SizeInput
  * @typedef {{ name: string, description: string, priceCents: number, currency: string,
  *             totalStock: number, startsAt: number, endsAt: number, maxPerUser: number,
  *             variants?: SizeInput[], imageUrl?: string, holdSeconds?: number,
- *             shards?: number }} SaleInput
+ *             shards?: number, relays?: number }} SaleInput
  * @typedef {"id" | "name" | "description" | "price" | "currency" | "totalStock" | "maxPerUser"
- *           | "startsAt" | "endsAt" | "imageUrl" | "holdSeconds" | "shards"} TextField
+ *           | "startsAt" | "endsAt" | "imageUrl" | "holdSeconds" | "shards" | "relays"} TextField
  * @typedef {TextField | "sizes"} Field
  * @typedef {{ id: string, name: string, totalStock: string }} SizeValues one size's inputs, as typed
  * @typedef {Record<TextField, string> & { sizes: SizeValues[] }} FormValues what the inputs hold, as typed
@@ -30,6 +30,7 @@ const MAX_PER_USER = 1_000;
 const MAX_SIZES = 50;
 const MAX_HOLD_SECONDS = 3_600;
 const MAX_SHARDS = 64;
+const MAX_RELAYS = 8;
 const MAX_IMAGE_URL = 2_048;
 /** The largest moment a JavaScript Date can hold, as the API's schema allows. */
 const MAX_EPOCH_MS = 8_640_000_000_000_000;
@@ -85,6 +86,10 @@ export function readSaleForm(values) {
 	if (shards === null || shards < 1 || shards > MAX_SHARDS) {
 		errors.shards = `Enter a whole number of shards from 1 to ${MAX_SHARDS}.`;
 	}
+	const relays = parseWhole(values.relays || "0");
+	if (relays === null || relays > MAX_RELAYS) {
+		errors.relays = `Enter a whole number of relays from 0 to ${MAX_RELAYS}.`;
+	}
 	const maxPerUser = parseWhole(values.maxPerUser);
 	if (maxPerUser === null || maxPerUser < 1 || maxPerUser > MAX_PER_USER) {
 		errors.maxPerUser = `Enter a whole number from 1 to ${MAX_PER_USER.toLocaleString()}.`;
@@ -111,6 +116,7 @@ export function readSaleForm(values) {
 	if (imageUrl !== "") input.imageUrl = imageUrl;
 	if (holdSeconds) input.holdSeconds = holdSeconds;
 	if (shards !== null && shards > 1) input.shards = shards;
+	if (relays) input.relays = relays;
 	return { errors, input };
 }
 
@@ -163,6 +169,7 @@ export function formValuesOf(sale) {
 		imageUrl: sale.imageUrl ?? "",
 		holdSeconds: String(sale.holdSeconds ?? 0),
 		shards: String(sale.shards ?? 1),
+		relays: String(sale.relays ?? 0),
 		sizes: sizesOf(sale).map((size) => ({
 			id: size.id,
 			name: size.name,

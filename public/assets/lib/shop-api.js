@@ -15,7 +15,7 @@ import { ApiClient } from "./api-client.js";
  *             maxPerUser: number, status: SaleStatus, variants?: Variant[], imageUrl?: string | null,
  *             holdSeconds?: number, held?: number, waitlist?: number,
  *             paymentProvider?: string | null, mode?: "first_come" | "draw",
- *             shards?: number }} Sale
+ *             shards?: number, relays?: number }} Sale
  * @typedef {"held" | "confirmed" | "expired" | "cancelled"} OrderStatus
  * @typedef {{ id: string, saleId: string, userId: string, quantity: number, status?: OrderStatus,
  *             createdAt: number, variantId?: string, amountCents?: number, currency?: string,

@@ -1,0 +1,82 @@
+import { DurableObject } from "cloudflare:workers";
+import type { PurchaseRequest, PurchaseResult } from "../sale-object";
+
+/** The most purchases one call to a sale's object carries. */
+const MAX_BATCH = 100;
+
+/** A relayed purchase's answer: the object's, or why the object could not give one. */
+export type RelayedPurchase = PurchaseResult | { ok: false; reason: "overloaded" };
+
+interface Waiting {
+	request: PurchaseRequest;
+	answer: (result: RelayedPurchase) => void;
+}
+
+/**
+ * A relay in front of one sale object (shared/API.md additions, "Relays").
+ * One object serves about a thousand requests a second, whatever each one
+ * carries; a crowd bigger than that over all of a sale's shards would fill
+ * their queues. A relay keeps at most one call in flight to its object and
+ * sends the purchases that arrived meanwhile together in the next, so the
+ * object never has more requests waiting than it has relays. It decides
+ * nothing and keeps nothing: the object runs each purchase as its own
+ * transaction, in the order the relay took them in, and a buyer whose
+ * answer was lost on the way retries and gets their order back, as with no
+ * relay.
+ */
+export class PurchaseRelay extends DurableObject<Env> {
+	/** Purchases taken in while a call was on its way, by the object they are for. */
+	readonly #waiting = new Map<string, Waiting[]>();
+
+	/** Passes one purchase to the sale object `objectName` and answers what it answered. */
+	purchase(objectName: string, request: PurchaseRequest): Promise<RelayedPurchase> {
+		return new Promise((answer) => {
+			const waiting = this.#waiting.get(objectName);
+			if (waiting) {
+				waiting.push({ request, answer });
+				return;
+			}
+			this.#waiting.set(objectName, []);
+			void this.#relay(objectName, [{ request, answer }]);
+		});
+	}
+
+	/** Sends `batch`, then whatever came in meanwhile, one call at a time, until nothing waits. */
+	async #relay(objectName: string, batch: Waiting[]): Promise<void> {
+		const waiting = this.#waiting.get(objectName) ?? [];
+		for (let next = batch; next.length > 0; next = waiting.splice(0, MAX_BATCH)) {
+			const results = await this.#call(
+				objectName,
+				next.map((purchase) => purchase.request),
+			);
+			for (const [i, purchase] of next.entries())
+				purchase.answer(results[i] ?? { ok: false, reason: "unavailable" });
+		}
+		this.#waiting.delete(objectName);
+	}
+
+	/**
+	 * One call to the object, turning platform failures into every
+	 * purchase's answer, as the edge does for a purchase of its own: an
+	 * overloaded object is not called again; an error the platform marks
+	 * retryable is retried once with jitter, which is safe because purchases
+	 * are keyed by their buyer.
+	 */
+	async #call(objectName: string, requests: PurchaseRequest[]): Promise<RelayedPurchase[]> {
+		for (let attempt = 0; ; attempt++) {
+			try {
+				return await this.env.SALE_GATE.getByName(objectName).purchaseEach(requests);
+			} catch (error) {
+				const flags = error as { overloaded?: boolean; retryable?: boolean };
+				const reason = flags.overloaded ? "overloaded" : "unavailable";
+				if (flags.overloaded || !flags.retryable || attempt > 0) {
+					console.error(
+						JSON.stringify({ event: "relay_call_failed", object: objectName, error: String(error) }),
+					);
+					return requests.map(() => ({ ok: false, reason }));
+				}
+				await scheduler.wait(20 + Math.random() * 80);
+			}
+		}
+	}
+}
