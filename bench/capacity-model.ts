@@ -1,7 +1,10 @@
 // `npm run model`: the capacity model of one hot sale over K shard objects,
 // from figures measured here and limits Cloudflare documents. Deterministic.
+// The rush is modelled twice, for K = 1..64: as the edge calls the shards
+// with no relays (a sale's default), and with M relay objects in front of
+// each shard (a sale's `relays`, --relays), which batch its purchases.
 //   npm run model -- --buyers 100000 --window-ms 1000 --stock 10000
-//   npm run model -- --hold-us 52.5 --queue-ms 100 --seed 1
+//   npm run model -- --hold-us 52.5 --queue-ms 100 --seed 1 --relays 8
 // Reads bench-results/inside-do.json (npm run bench -- --inside-do),
 // bench-results/consumer.json (npm run bench:consumer) and
 // bench-results/shards.json (npm run bench -- --shards 1,4,16,64) when
@@ -9,7 +12,7 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { type RushParams, type RushResult, simulateRush } from "./capacity-sim.ts";
+import { MAX_BATCH, type RushParams, type RushResult, simulateRush } from "./capacity-sim.ts";
 
 /**
  * Limits Cloudflare documents, with where. Each is read as of 2026-11.
@@ -35,6 +38,8 @@ const DEFAULTS = {
 	/** One way, edge to shard, and shard to coordinator (objects sit near their first caller). */
 	edgeToShardMs: 10,
 	shardToCoordinatorMs: 10,
+	/** One way, relay to shard: as the other hops (objects sit near their first caller). */
+	relayToShardMs: 10,
 	/** Edge isolates a crowd spreads over. */
 	edgeIsolates: 200,
 	/** A D1 batch's round trip from a consumer in production, on top of the local write time (undocumented). */
@@ -55,6 +60,8 @@ const { values } = parseArgs({
 		isolates: { type: "string", default: String(DEFAULTS.edgeIsolates) },
 		skew: { type: "string", default: "0" },
 		seed: { type: "string", default: "1" },
+		/** Relays per shard, M, of the second rush table (a sale allows 0..8). */
+		relays: { type: "string", default: "4" },
 		"sold-units": { type: "string", default: "50000" },
 		"sold-within-s": { type: "string", default: "5" },
 		out: { type: "string", default: "bench-results" },
@@ -323,9 +330,68 @@ const cpuBound = rushAt(16, {
 console.log(
 	`  at the measured hold alone (no soft limit), K = 16: sell-out ${cpuBound.sellOutMs === null ? "never" : `${fmt(cpuBound.sellOutMs)} ms`}, p99 ${fmt(cpuBound.latency.p99)} ms, overloaded ${fmt((100 * cpuBound.answers.overloaded) / buyers, 2)}%`,
 );
-const rushTarget = recommended !== undefined;
+
+// The same crowd through M relays per shard: a shard then serves at most M
+// calls at a time, but each relay is an object under the same limit.
+const relaysPerShard = Number(values.relays);
+if (!Number.isInteger(relaysPerShard) || relaysPerShard < 1 || relaysPerShard > 8) {
+	throw new Error(`--relays ${values.relays}: a sale has 1 to 8 relays per shard (0 is the table above)`);
+}
+const relayed = { ...base, relays: relaysPerShard, relayToShardMs: DEFAULTS.relayToShardMs };
 console.log(
-	`Target: sell out within the window with no overloaded answer at a recommended K → ${rushTarget ? "met" : "NOT met"}\n`,
+	`\nRush with ${relaysPerShard} relays per shard (relay to shard ${relayed.relayToShardMs} ms one way, assumed as the other hops; up to ${MAX_BATCH} purchases a call)`,
+);
+console.log(
+	"   K   sell-out ms   p50 ms   p99 ms   overloaded   coordinator requests   relay requests   mean batch",
+);
+const relayedRushes = Array.from({ length: 64 }, (_, i) => ({
+	shards: i + 1,
+	result: rushAt(i + 1, relayed),
+}));
+for (const { shards, result } of relayedRushes) {
+	if (shards <= 4 || shards % 8 === 0)
+		console.log(
+			`${String(shards).padStart(4)} ${(result.sellOutMs === null ? "never" : fmt(result.sellOutMs)).padStart(13)} ${fmt(result.latency.p50).padStart(8)} ${fmt(result.latency.p99).padStart(8)} ${`${fmt((100 * result.answers.overloaded) / buyers, 2)}%`.padStart(12)} ${fmt(result.coordinatorRequests).padStart(12)} ${fmt(result.relayRequests).padStart(22)} ${(result.meanBatch === null ? "–" : fmt(result.meanBatch, 1)).padStart(12)}`,
+		);
+}
+// A relay is an object under the same limit: the recommendation also keeps
+// the crowd's rate over K × M relays within it, so it does not rest on the
+// rush ending before the relays' queues fill.
+const offeredPerRelay = (shards: number) => (buyers * 1000) / windowMs / (shards * relaysPerShard);
+const fewestRelayed = relayedRushes.find(({ result }) => passes(result));
+const recommendedRelayed = relayedRushes.find(
+	({ shards, result }) => passes(result) && offeredPerRelay(shards) <= LIMITS.objectRequestsPerSecond,
+);
+const bestRelayed = relayedRushes.reduce((a, b) =>
+	b.result.answers.overloaded < a.result.answers.overloaded ? b : a,
+);
+const chosenRelayed = recommendedRelayed ?? bestRelayed;
+console.log(
+	recommendedRelayed
+		? `Recommended K with ${relaysPerShard} relays per shard = ${recommendedRelayed.shards}: the fewest shards that sell out within the window with no overloaded answer, each relay offered at most the per-object limit`
+		: `No K ≤ 64 with ${relaysPerShard} relays per shard sells out within the window with no overloaded answer; fewest overloaded at K = ${bestRelayed.shards}`,
+);
+const withRelays = chosenRelayed.result;
+console.log(
+	`  at K = ${chosenRelayed.shards}: sell-out ${withRelays.sellOutMs === null ? "never" : `${fmt(withRelays.sellOutMs)} ms`}, p50 ${fmt(withRelays.latency.p50)} ms, p99 ${fmt(withRelays.latency.p99)} ms, overloaded ${fmt((100 * withRelays.answers.overloaded) / buyers, 2)}%, ${fmt(withRelays.edgeAnswers)} answered by the edge, ${fmt(withRelays.meanBatch ?? 0, 1)} purchases a relay call`,
+);
+// Until the edge learns the sell-out, every buyer reaches a relay: the crowd's rate over K × M relays.
+console.log(
+	`  each of its ${fmt(chosenRelayed.shards * relaysPerShard)} relays takes about ${fmt(buyers)} / (${chosenRelayed.shards} × ${relaysPerShard}) = ${fmt(offeredPerRelay(chosenRelayed.shards))} requests/s while buyers arrive, against the limit of ${fmt(LIMITS.objectRequestsPerSecond)}/s`,
+);
+if (fewestRelayed && fewestRelayed !== recommendedRelayed)
+	console.log(
+		`  K = ${fewestRelayed.shards} already passes in the simulation, its relays offered ${fmt(offeredPerRelay(fewestRelayed.shards))}/s each: their queues carry the excess only because the rush is short`,
+	);
+const rushTarget = recommended !== undefined || recommendedRelayed !== undefined;
+const rushTargetBy = [
+	recommended ? `without relays at K = ${recommended.shards}` : "NOT without relays",
+	recommendedRelayed
+		? `with ${relaysPerShard} relays per shard at K = ${recommendedRelayed.shards}`
+		: `NOT with ${relaysPerShard} relays per shard`,
+].join("; ");
+console.log(
+	`Target: sell out within the window with no overloaded answer at a recommended K, with or without relays → ${rushTarget ? "met" : "NOT met"} (${rushTargetBy})\n`,
 );
 
 const { shapes, source: consumerSource } = await measuredConsumer();
@@ -376,6 +442,10 @@ await writeFile(
 			measuredCoordinator: coordinator,
 			rush: rushes.map(({ shards, result }) => ({ shards, ...result })),
 			recommendedShards: recommended?.shards ?? null,
+			relaysPerShard,
+			rushWithRelays: relayedRushes.map(({ shards, result }) => ({ shards, ...result })),
+			recommendedShardsWithRelays: recommendedRelayed?.shards ?? null,
+			fewestShardsPassingWithRelays: fewestRelayed?.shards ?? null,
 			neededQueueMsAt64: neededQueueMs,
 			neededWindowMsAt64: neededWindowMs,
 			pipeline,

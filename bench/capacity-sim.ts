@@ -1,6 +1,7 @@
-// A discrete-event simulation of one sale's rush over K shard objects and
-// their coordinator. Pure and deterministic: the same parameters and seed
-// give the same result. Used by bench/capacity-model.ts; see its header.
+// A discrete-event simulation of one sale's rush over K shard objects, their
+// coordinator and, optionally, M relay objects in front of each shard (as
+// src/relay/purchase-relay.ts). Pure and deterministic: the same parameters
+// and seed give the same result. Used by bench/capacity-model.ts; see its header.
 
 /** What a rush looks like and what the objects can do. Times in ms. */
 export interface RushParams {
@@ -44,7 +45,18 @@ export interface RushParams {
 	seed: number;
 	/** Exact arrival times instead of random ones (tests). */
 	arrivals?: readonly number[];
+	/**
+	 * Relay objects per shard, M (the sale's `relays`); default 0, none. With
+	 * M > 0 the edge sends each purchase to one of its shard's M relays,
+	 * chosen uniformly at random, instead of to the shard.
+	 */
+	relays?: number;
+	/** One way, relay to its shard and back. Default `edgeToShardMs`. */
+	relayToShardMs?: number;
 }
+
+/** The most purchases one relay call carries (MAX_BATCH in src/relay/purchase-relay.ts). */
+export const MAX_BATCH = 100;
 
 export type Answer = "purchased" | "sold_out" | "overloaded";
 
@@ -62,8 +74,12 @@ export interface RushResult {
 	edgeAnswers: number;
 	/** Requests the coordinator served: lease requests (recalled units come back as answers). */
 	coordinatorRequests: number;
-	/** Requests shards served: purchases and recalls (grants come back as answers). */
+	/** Requests shards served: purchases (a relay's batch counts once) and recalls (grants come back as answers). */
 	shardRequests: number;
+	/** Requests relays served: one a purchase that reached a relay and was not answered `overloaded` there. */
+	relayRequests: number;
+	/** Purchases per relay call to a shard, on average; null if no relay called. */
+	meanBatch: number | null;
 	/** Units left in the coordinator's pool, in shards and in flight at the end (stock − sold). */
 	unsoldUnits: number;
 	/** Buyers answered exactly once each. */
@@ -82,8 +98,19 @@ export function seededRandom(seed: number): () => number {
 	};
 }
 
+/** A buyer's purchase; `batch` if a relay sent it, in that call. */
+type Purchase = { kind: "purchase"; buyer: number; batch?: Batch };
+
+/** One relay call: its purchases, and the outcomes the shard has settled so far. */
+interface Batch {
+	relay: RelayState;
+	buyers: number[];
+	outcomes: { buyer: number; outcome: Answer; final: boolean }[];
+}
+
 type Job =
-	| { kind: "purchase"; buyer: number }
+	| Purchase
+	| { kind: "batch"; batch: Batch }
 	| { kind: "grant"; units: number; final: boolean }
 	| { kind: "recall" }
 	| { kind: "lease"; shard: number; local: number; dry: boolean }
@@ -120,7 +147,15 @@ interface ShardState {
 	local: number;
 	leasing: boolean;
 	final: boolean;
-	parked: number[];
+	parked: Purchase[];
+}
+
+interface RelayState {
+	server: Server;
+	shard: number;
+	/** Purchases taken in while a call was on its way, for the next call. */
+	pending: number[];
+	calling: boolean;
 }
 
 /** A binary min-heap of events by time, ties in the order scheduled. */
@@ -197,6 +232,18 @@ class Agenda {
  * the dry shard `final`, and only then does that shard answer `sold_out`.
  * An object with `queueLimit` requests waiting answers the next buyer
  * `overloaded` at once (lease traffic is never refused).
+ *
+ * With `relays` M > 0 a purchase goes to one of its shard's M relays
+ * instead: one more server, which answers `overloaded` the same way. A
+ * relay keeps at most one call in flight to its shard: a purchase it takes
+ * in while none is goes at once, alone; those it takes in meanwhile wait
+ * (holding no server time) and go together, up to MAX_BATCH, as the next
+ * call once the answer is back. The shard serves a call as one request,
+ * `serviceMs` plus `resumeMs` for each purchase past the first, runs each
+ * purchase in it as it runs a lone one, and answers once every one has its
+ * outcome (so a parked purchase holds back the whole call); the relay then
+ * answers each buyer. Handing out an answer costs the relay no server time:
+ * the soft limit counts requests, and an answer is not one.
  */
 export function simulateRush(p: RushParams): RushResult {
 	const random = seededRandom(p.seed);
@@ -216,6 +263,10 @@ export function simulateRush(p: RushParams): RushResult {
 	);
 	const isolateOf = Array.from({ length: p.buyers }, () => Math.floor(random() * p.edgeIsolates));
 	const knownOut = new Uint8Array(p.edgeIsolates);
+	const relays = p.relays ?? 0;
+	const relayToShardMs = p.relayToShardMs ?? p.edgeToShardMs;
+	// Drawn after the rest, so the crowd is the same with relays as without.
+	const relayOf = Array.from({ length: relays > 0 ? p.buyers : 0 }, () => Math.floor(random() * relays));
 
 	const shards: ShardState[] = [];
 	let pool = p.stock;
@@ -226,6 +277,15 @@ export function simulateRush(p: RushParams): RushResult {
 		known[s] = units;
 		shards.push({ server: new Server(), local: units, leasing: false, final: false, parked: [] });
 	}
+	const relaysOf = shards.map((_, s) =>
+		Array.from(
+			{ length: relays },
+			(): RelayState => ({ server: new Server(), shard: s, pending: [], calling: false }),
+		),
+	);
+	/** Relay calls made, and the purchases they carried. */
+	let calls = 0;
+	let called = 0;
 	const coordinator = new Server();
 	/** Dry shards waiting at the coordinator for units. */
 	const waitingShards: number[] = [];
@@ -252,13 +312,16 @@ export function simulateRush(p: RushParams): RushResult {
 	};
 
 	const resumeMs = p.resumeMs ?? p.serviceMs;
+	/** A new request's server time: a relay call pays the per-request cost once, and each further purchase its own work. */
+	const costOf = (job: Job) =>
+		job.kind === "batch" ? p.serviceMs + (job.batch.buyers.length - 1) * resumeMs : p.serviceMs;
 	const start = (server: Server, serve: (job: Job) => void) => {
 		if (server.busy) return;
 		const resumed = server.resuming.shift();
 		const job = resumed ?? server.take();
 		if (!job) return;
 		server.busy = true;
-		agenda.at(now + (resumed ? resumeMs : p.serviceMs), () => {
+		agenda.at(now + (resumed ? resumeMs : costOf(job)), () => {
 			server.busy = false;
 			if (!resumed) server.served++;
 			serve(job);
@@ -279,6 +342,48 @@ export function simulateRush(p: RushParams): RushResult {
 			start(coordinator, serveCoordinator);
 		});
 	};
+	/** A purchase to relay `relay`, which takes it in and calls its shard with it. */
+	const toRelay = (relay: RelayState, job: Purchase) => {
+		relay.server.queue.push(job);
+		start(relay.server, (served) => {
+			if (served.kind !== "purchase") return;
+			relay.pending.push(served.buyer);
+			call(relay);
+		});
+	};
+	/** Relay `relay` calls its shard with what waits in it, unless a call of its is on its way. */
+	const call = (relay: RelayState) => {
+		if (relay.calling || relay.pending.length === 0) return;
+		relay.calling = true;
+		const batch: Batch = { relay, buyers: relay.pending.splice(0, MAX_BATCH), outcomes: [] };
+		calls++;
+		called += batch.buyers.length;
+		agenda.at(now + relayToShardMs, () => {
+			const shard = shards[relay.shard];
+			if (!shard) return;
+			if (shard.server.waiting < p.queueLimit) toShard(relay.shard, { kind: "batch", batch });
+			else for (const buyer of batch.buyers) settle({ kind: "purchase", buyer, batch }, "overloaded", false);
+		});
+	};
+	/**
+	 * A purchase's outcome: to its buyer, or into its relay call's answer,
+	 * which goes back once every purchase in the call has one; the relay
+	 * then answers each buyer and makes its next call.
+	 */
+	const settle = (job: Purchase, outcome: Answer, final: boolean) => {
+		const batch = job.batch;
+		if (!batch) {
+			reply(job.buyer, outcome, final);
+			return;
+		}
+		batch.outcomes.push({ buyer: job.buyer, outcome, final });
+		if (batch.outcomes.length < batch.buyers.length) return;
+		agenda.at(now + relayToShardMs, () => {
+			for (const answered of batch.outcomes) reply(answered.buyer, answered.outcome, answered.final);
+			batch.relay.calling = false;
+			call(batch.relay);
+		});
+	};
 	const askLease = (s: number, shard: ShardState) => {
 		if (shard.leasing || shard.final) return;
 		shard.leasing = true;
@@ -293,14 +398,17 @@ export function simulateRush(p: RushParams): RushResult {
 				shard.local--;
 				sold++;
 				if (sold === p.stock) sellOutMs = now;
-				reply(job.buyer, "purchased", false);
+				settle(job, "purchased", false);
 				if (shard.local <= p.lowWater) askLease(s, shard);
 			} else if (shard.final) {
-				reply(job.buyer, "sold_out", true);
+				settle(job, "sold_out", true);
 			} else {
-				shard.parked.push(job.buyer);
+				shard.parked.push(job);
 				askLease(s, shard);
 			}
+		} else if (job.kind === "batch") {
+			// Each purchase in a relay call runs as it would alone, in the order the relay took them in.
+			for (const buyer of job.batch.buyers) serveShard(s, { kind: "purchase", buyer, batch: job.batch });
 		} else if (job.kind === "grant") {
 			shard.leasing = false;
 			inFlight -= job.units;
@@ -308,7 +416,7 @@ export function simulateRush(p: RushParams): RushResult {
 			shard.local += job.units;
 			if (job.final) shard.final = true;
 			// Purchases that waited for this lease resume inside their own requests.
-			for (const buyer of shard.parked.splice(0)) shard.server.resuming.push({ kind: "purchase", buyer });
+			for (const parked of shard.parked.splice(0)) shard.server.resuming.push(parked);
 			if (!shard.final && shard.local <= p.lowWater && shard.parked.length === 0 && job.units > 0) {
 				askLease(s, shard);
 			}
@@ -381,7 +489,9 @@ export function simulateRush(p: RushParams): RushResult {
 			agenda.at(now + p.edgeToShardMs, () => {
 				const shard = shards[s];
 				if (!shard) return;
-				if (shard.server.waiting >= p.queueLimit) reply(buyer, "overloaded", false);
+				const relay = relays > 0 ? relaysOf[s]?.[relayOf[buyer] ?? 0] : undefined;
+				if ((relay ?? shard).server.waiting >= p.queueLimit) reply(buyer, "overloaded", false);
+				else if (relay) toRelay(relay, { kind: "purchase", buyer });
 				else toShard(s, { kind: "purchase", buyer });
 			});
 		});
@@ -409,6 +519,8 @@ export function simulateRush(p: RushParams): RushResult {
 		edgeAnswers,
 		coordinatorRequests: coordinator.served,
 		shardRequests: shards.reduce((sum, shard) => sum + shard.server.served, 0),
+		relayRequests: relaysOf.flat().reduce((sum, relay) => sum + relay.server.served, 0),
+		meanBatch: calls > 0 ? called / calls : null,
 		unsoldUnits: pool + inFlight + shards.reduce((sum, shard) => sum + shard.local, 0),
 		answered,
 	};
