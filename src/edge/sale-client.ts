@@ -232,8 +232,13 @@ export class SaleClient {
 		if (relays === 0) {
 			return this.#call((gate) => gate.purchase(userId, quantity, attemptId, variantId), userId, objectName);
 		}
-		const relay = relayName(objectName, Math.floor(Math.random() * relays));
-		return this.#reach(() => this.#env.PURCHASE_RELAY.getByName(relay).purchase(objectName, request));
+		// Drawn again for a retry, so a relay that failed is not asked twice.
+		return this.#reach(() =>
+			this.#env.PURCHASE_RELAY.getByName(relayName(objectName, Math.floor(Math.random() * relays))).purchase(
+				objectName,
+				request,
+			),
+		);
 	}
 
 	/**

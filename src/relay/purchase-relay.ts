@@ -3,6 +3,12 @@ import type { PurchaseRequest, PurchaseResult } from "../sale-object";
 
 /** The most purchases one call to a sale's object carries. */
 const MAX_BATCH = 100;
+/**
+ * The most purchases a relay keeps waiting for its next calls: past this
+ * its object is not keeping up, and a buyer is better told to retry
+ * (`overloaded`) than left waiting without bound.
+ */
+const MAX_WAITING = 10 * MAX_BATCH;
 
 /** A relayed purchase's answer: the object's, or why the object could not give one. */
 export type RelayedPurchase = PurchaseResult | { ok: false; reason: "overloaded" };
@@ -32,27 +38,36 @@ export class PurchaseRelay extends DurableObject<Env> {
 	purchase(objectName: string, request: PurchaseRequest): Promise<RelayedPurchase> {
 		return new Promise((answer) => {
 			const waiting = this.#waiting.get(objectName);
-			if (waiting) {
+			if (!waiting) {
+				this.#waiting.set(objectName, []);
+				void this.#relay(objectName, [{ request, answer }]);
+			} else if (waiting.length >= MAX_WAITING) {
+				answer({ ok: false, reason: "overloaded" });
+			} else {
 				waiting.push({ request, answer });
-				return;
 			}
-			this.#waiting.set(objectName, []);
-			void this.#relay(objectName, [{ request, answer }]);
 		});
 	}
 
 	/** Sends `batch`, then whatever came in meanwhile, one call at a time, until nothing waits. */
 	async #relay(objectName: string, batch: Waiting[]): Promise<void> {
 		const waiting = this.#waiting.get(objectName) ?? [];
-		for (let next = batch; next.length > 0; next = waiting.splice(0, MAX_BATCH)) {
-			const results = await this.#call(
-				objectName,
-				next.map((purchase) => purchase.request),
-			);
-			for (const [i, purchase] of next.entries())
-				purchase.answer(results[i] ?? { ok: false, reason: "unavailable" });
+		let next = batch;
+		try {
+			for (; next.length > 0; next = waiting.splice(0, MAX_BATCH)) {
+				const results = await this.#call(
+					objectName,
+					next.map((purchase) => purchase.request),
+				);
+				for (const [i, purchase] of next.entries())
+					purchase.answer(results[i] ?? { ok: false, reason: "unavailable" });
+			}
+		} finally {
+			// Nothing a relay does should throw; if something does, no buyer is left waiting and the object's line opens again.
+			for (const purchase of [...next, ...waiting.splice(0)])
+				purchase.answer({ ok: false, reason: "unavailable" });
+			this.#waiting.delete(objectName);
 		}
-		this.#waiting.delete(objectName);
 	}
 
 	/**

@@ -23,7 +23,6 @@ export interface SaleLookups {
 	record(sale: SaleRow): SaleRecord;
 }
 
-/** What `SaleGate.purchase` answers. Expected refusals are data; only broken infrastructure throws. */
 /** One buyer's purchase as a relay passes it on (`SaleGate.purchaseEach`). */
 export interface PurchaseRequest {
 	userId: string;
@@ -32,6 +31,7 @@ export interface PurchaseRequest {
 	variantId?: string;
 }
 
+/** What `SaleGate.purchase` answers. Expected refusals are data; only broken infrastructure throws. */
 export type PurchaseResult =
 	/** `remaining`: the sale's units left as a whole; null on a shard that has not heard it from the coordinator. */
 	| { ok: true; order: Order; created: boolean; remaining: number | null }

@@ -265,5 +265,6 @@ function inputOf(sale: SaleRow, variants: readonly VariantStock[]): SaleInput {
 		holdSeconds: sale.holdSeconds,
 		mode: sale.mode,
 		shards: sale.shards,
+		relays: sale.relays,
 	};
 }

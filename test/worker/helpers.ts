@@ -53,9 +53,11 @@ export interface GateCall {
 	/** The object's name: a sale id, a shard's name, or a relay's. */
 	saleId: string;
 	method: string;
+	/** What the call was given. */
+	args: unknown[];
 }
 
-type Intercept = (call: GateCall, proceed: () => unknown) => unknown;
+export type Intercept = (call: GateCall, proceed: () => unknown) => unknown;
 
 /**
  * The real SALE_GATE namespace, except that every call to a sale's object
@@ -90,7 +92,7 @@ export function objectsWith(intercept: Intercept = (_, proceed) => proceed()): {
 	};
 }
 
-function interceptedNamespace<N extends DurableObjectNamespace<Rpc.DurableObjectBranded | undefined>>(
+export function interceptedNamespace<N extends DurableObjectNamespace<Rpc.DurableObjectBranded | undefined>>(
 	namespace: N,
 	intercept: Intercept,
 	calls: GateCall[],
@@ -99,14 +101,14 @@ function interceptedNamespace<N extends DurableObjectNamespace<Rpc.DurableObject
 		get(target, property) {
 			if (property !== "getByName") return Reflect.get(target, property);
 			return (saleId: string) => {
-				calls.push({ saleId, method: "getByName" });
+				calls.push({ saleId, method: "getByName", args: [saleId] });
 				const stub = target.getByName(saleId);
 				return new Proxy(stub, {
 					get(object, method) {
 						const real: unknown = Reflect.get(object, method);
 						if (typeof method !== "string" || typeof real !== "function") return real;
 						return (...args: unknown[]) => {
-							const objectCall = { saleId, method };
+							const objectCall = { saleId, method, args };
 							calls.push(objectCall);
 							return intercept(objectCall, () => Reflect.apply(real, object, args));
 						};

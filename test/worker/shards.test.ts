@@ -4,8 +4,8 @@ import { issuePurchaseToken } from "../../src/auth/purchase-token";
 import type { Order } from "../../src/domain/order";
 import type { SaleInput } from "../../src/domain/sale";
 import { shardName, shardOf } from "../../src/domain/shards";
-import { admin, Buyer, call, createSale, errorCode, orderBookRows, saleGateWith, saleInput } from "./helpers";
-import { reportAll } from "./shard-helpers";
+import { admin, Buyer, call, createSale, errorCode, saleGateWith, saleInput } from "./helpers";
+import { buyerIds, reportAll, waitForOrderBook } from "./shard-helpers";
 
 interface ShardStats {
 	sold: number;
@@ -13,16 +13,6 @@ interface ShardStats {
 	buyers: number;
 	shards?: { remaining: number; sold: number; held: number }[];
 	coordinatorRequests?: number;
-}
-
-/** Buyer ids, `count` of them, that the sale's shards spread as `pick` says (all, or those of one shard). */
-function buyerIds(saleId: string, shards: number, count: number, pick: (shard: number) => boolean): string[] {
-	const ids: string[] = [];
-	for (let i = 0; ids.length < count; i++) {
-		const id = `shopper-${i}`;
-		if (pick(shardOf(saleId, id, shards))) ids.push(id);
-	}
-	return ids;
 }
 
 async function stats(saleId: string): Promise<ShardStats> {
@@ -70,15 +60,6 @@ async function purchaseWithOwnToken(saleId: string, buyerId: string, expiresAt: 
 
 function count(statuses: Map<string, number>, status: number): number {
 	return [...statuses.values()].filter((each) => each === status).length;
-}
-
-async function waitForOrderBook(saleId: string, orders: number): Promise<Order[]> {
-	for (let attempt = 0; attempt < 100; attempt++) {
-		const rows = await orderBookRows(saleId);
-		if (rows.length >= orders) return rows;
-		await new Promise((resolve) => setTimeout(resolve, 50));
-	}
-	return orderBookRows(saleId);
 }
 
 describe("a sale spread over shards", () => {
