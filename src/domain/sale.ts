@@ -87,7 +87,7 @@ export interface SaleRow {
 	holdSeconds: number;
 	mode: "first_come" | "draw";
 	shards: number;
-	/** Relay objects per shard that batch its purchases (shared/API.md additions, "Relays"); 0: none. */
+	/** Relay objects per shard that batch its purchases (docs/API.md "Relays"); 0: none. */
 	relays: number;
 }
 

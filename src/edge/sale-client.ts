@@ -232,7 +232,7 @@ export class SaleClient {
 		if (relays === 0) {
 			return this.#call((gate) => gate.purchase(userId, quantity, attemptId, variantId), userId, objectName);
 		}
-		// Drawn again for a retry, so a relay that failed is not asked twice.
+		// Drawn again for a retry, so a relay that failed is most likely not the one asked again.
 		return this.#reach(() =>
 			this.#env.PURCHASE_RELAY.getByName(relayName(objectName, Math.floor(Math.random() * relays))).purchase(
 				objectName,

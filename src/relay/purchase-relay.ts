@@ -19,7 +19,7 @@ interface Waiting {
 }
 
 /**
- * A relay in front of one sale object (shared/API.md additions, "Relays").
+ * A relay in front of one sale object (docs/API.md "Relays").
  * One object serves about a thousand requests a second, whatever each one
  * carries; a crowd bigger than that over all of a sale's shards would fill
  * their queues. A relay keeps at most one call in flight to its object and

@@ -125,13 +125,15 @@ export class Purchases {
 		variantId: string,
 		leaseRounds: number,
 	): Promise<PurchaseResult> {
-		const verdict =
-			leaseRounds < MAX_LEASE_ROUNDS ? await this.#host.lease.acquire(variantId, quantity) : "unavailable";
-		if (verdict === "granted") return this.#purchase(userId, quantity, attemptId, variantId, leaseRounds + 1);
-		const sale = this.#host.stock.sale;
-		if (!sale) throw new Error("the sale is not configured");
-		if (verdict === "sold_out") return this.#refuse("sold_out", sale);
-		return { ok: false, reason: "unavailable" };
+		if (leaseRounds >= MAX_LEASE_ROUNDS) return { ok: false, reason: "unavailable" };
+		return this.#host.lease.acquire(variantId, quantity, (verdict) => {
+			if (verdict === "granted")
+				return this.#purchase(userId, quantity, attemptId, variantId, leaseRounds + 1);
+			const sale = this.#host.stock.sale;
+			if (!sale) throw new Error("the sale is not configured");
+			if (verdict === "sold_out") return this.#refuse("sold_out", sale);
+			return { ok: false, reason: "unavailable" } as const;
+		});
 	}
 
 	/**

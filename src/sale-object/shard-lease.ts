@@ -157,26 +157,41 @@ export class ShardLease {
 	}
 
 	/**
-	 * Gets enough units of a variant for a purchase of `quantity` from the coordinator, or
-	 * its word that there are none anywhere (`sold_out`) or that it cannot
-	 * tell now (`unavailable`).
+	 * Gets enough units of a variant for a purchase of `quantity` from the
+	 * coordinator, or its word that there are none anywhere (`sold_out`) or
+	 * that it cannot tell now (`unavailable`), and answers what `then` makes
+	 * of that verdict. The purchase counts as waiting here until `then` has
+	 * returned (a purchase that finds the units taken asks again before it
+	 * does), so when several were granted units together and some find them
+	 * taken by the others, the next lease is asked for all of them, not for
+	 * the first to ask again.
 	 */
-	async acquire(variantId: string, quantity: number): Promise<Verdict> {
+	async acquire<T>(
+		variantId: string,
+		quantity: number,
+		then: (verdict: Verdict) => T | Promise<T>,
+	): Promise<T> {
 		const soldOut = this.#soldOut.get(variantId);
-		if (soldOut && quantity >= soldOut.quantity && Date.now() < soldOut.until) return "sold_out";
+		if (soldOut && quantity >= soldOut.quantity && Date.now() < soldOut.until) return then("sold_out");
 		this.#waiting.set(variantId, (this.#waiting.get(variantId) ?? 0) + quantity);
+		let answer: T | Promise<T>;
 		try {
-			const asking = this.#asking.get(variantId);
-			if (asking) {
-				const verdict = await asking.verdict;
-				if (this.#remaining(variantId) >= quantity) return "granted";
-				// Asking ahead recalls nothing, so its "none left" is no answer for a buyer.
-				if (verdict !== "granted" && !asking.ahead && quantity >= asking.quantity) return verdict;
-			}
-			return await this.#ask(variantId, quantity, false);
+			answer = then(await this.#verdict(variantId, quantity));
 		} finally {
 			this.#waiting.set(variantId, (this.#waiting.get(variantId) ?? quantity) - quantity);
 		}
+		return answer;
+	}
+
+	async #verdict(variantId: string, quantity: number): Promise<Verdict> {
+		const asking = this.#asking.get(variantId);
+		if (asking) {
+			const verdict = await asking.verdict;
+			if (this.#remaining(variantId) >= quantity) return "granted";
+			// Asking ahead recalls nothing, so its "none left" is no answer for a buyer.
+			if (verdict !== "granted" && !asking.ahead && quantity >= asking.quantity) return verdict;
+		}
+		return this.#ask(variantId, quantity, false);
 	}
 
 	/**

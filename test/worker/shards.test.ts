@@ -114,6 +114,21 @@ describe("a sale spread over shards", () => {
 		expect([...statuses.values()].slice(0, 16)).toEqual(Array(16).fill(201));
 	});
 
+	it("tells a concurrent crowd on one shard sold_out, not to retry, once it has bought every unit", async () => {
+		const sale = await createSale("shards-skewed-crowd", { totalStock: 16, shards: 4 });
+		const ids = buyerIds(sale.id, 4, 30, (shard) => shard === 2);
+		const answers = await Promise.all(
+			ids.map(async (id) => {
+				const buyer = await Buyer.named(id);
+				const token = await buyer.purchaseToken(sale.id);
+				const response = await buyer.purchase(sale.id, token);
+				return response.status === 201 ? "bought" : `${response.status} ${await errorCode(response)}`;
+			}),
+		);
+		expect(answers.filter((answer) => answer === "bought")).toHaveLength(16);
+		expect(answers.filter((answer) => answer !== "bought")).toEqual(Array(14).fill("409 sold_out"));
+	});
+
 	it("sells each size exactly, two units at a time, to a concurrent crowd over 16 shards", async () => {
 		const sale = await createSale("shards-sizes", {
 			totalStock: undefined,
