@@ -12,6 +12,7 @@ import {
 import { relayName, shardName, shardOf } from "../domain/shards";
 import type { Entrant } from "../draw/entrant-list";
 import { ApiError, invalidRequest } from "../http-error";
+import { callObject } from "../object-call";
 import type { Payment } from "../payments/payment";
 import type { RelayedPurchase } from "../relay/purchase-relay";
 import type {
@@ -441,21 +442,13 @@ export class SaleClient {
 
 	/** Makes one call to a Durable Object, as `#call` describes. */
 	async #reach<T>(call: () => T): Promise<Awaited<T>> {
-		for (let attempt = 0; ; attempt++) {
-			try {
-				return await call();
-			} catch (error) {
-				const flags = error as { overloaded?: boolean; retryable?: boolean };
-				if (flags.overloaded) throw new ApiError("overloaded", { retryAfterSeconds: 1 });
-				if (!flags.retryable || attempt > 0) {
-					console.error(
-						JSON.stringify({ event: "sale_gate_error", saleId: this.#saleId, error: String(error) }),
-					);
-					throw new ApiError("unavailable", { retryAfterSeconds: 1 });
-				}
-				await scheduler.wait(20 + Math.random() * 80);
-			}
-		}
+		const outcome = await callObject(call);
+		if (outcome.ok) return outcome.value;
+		if (outcome.overloaded) throw new ApiError("overloaded", { retryAfterSeconds: 1 });
+		console.error(
+			JSON.stringify({ event: "sale_gate_error", saleId: this.#saleId, error: String(outcome.error) }),
+		);
+		throw new ApiError("unavailable", { retryAfterSeconds: 1 });
 	}
 
 	/**

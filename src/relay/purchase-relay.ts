@@ -1,4 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
+import { callObject } from "../object-call";
 import type { PurchaseRequest, PurchaseResult } from "../sale-object";
 
 /** The most purchases one call to a sale's object carries. */
@@ -72,26 +73,16 @@ export class PurchaseRelay extends DurableObject<Env> {
 
 	/**
 	 * One call to the object, turning platform failures into every
-	 * purchase's answer, as the edge does for a purchase of its own: an
-	 * overloaded object is not called again; an error the platform marks
-	 * retryable is retried once with jitter, which is safe because purchases
-	 * are keyed by their buyer.
+	 * purchase's answer, as the edge does for a purchase of its own
+	 * (`callObject`: a retryable failure is tried once more).
 	 */
 	async #call(objectName: string, requests: PurchaseRequest[]): Promise<RelayedPurchase[]> {
-		for (let attempt = 0; ; attempt++) {
-			try {
-				return await this.env.SALE_GATE.getByName(objectName).purchaseEach(requests);
-			} catch (error) {
-				const flags = error as { overloaded?: boolean; retryable?: boolean };
-				const reason = flags.overloaded ? "overloaded" : "unavailable";
-				if (flags.overloaded || !flags.retryable || attempt > 0) {
-					console.error(
-						JSON.stringify({ event: "relay_call_failed", object: objectName, error: String(error) }),
-					);
-					return requests.map(() => ({ ok: false, reason }));
-				}
-				await scheduler.wait(20 + Math.random() * 80);
-			}
-		}
+		const outcome = await callObject(() => this.env.SALE_GATE.getByName(objectName).purchaseEach(requests));
+		if (outcome.ok) return outcome.value;
+		console.error(
+			JSON.stringify({ event: "relay_call_failed", object: objectName, error: String(outcome.error) }),
+		);
+		const reason = outcome.overloaded ? "overloaded" : "unavailable";
+		return requests.map(() => ({ ok: false, reason }));
 	}
 }
