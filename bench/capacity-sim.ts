@@ -57,6 +57,8 @@ export interface RushParams {
 
 /** The most purchases one relay call carries (MAX_BATCH in src/relay/purchase-relay.ts). */
 export const MAX_BATCH = 100;
+/** The most purchases a relay keeps for its next calls; one more is answered `overloaded` (MAX_WAITING there). */
+export const MAX_WAITING = 10 * MAX_BATCH;
 
 export type Answer = "purchased" | "sold_out" | "overloaded";
 
@@ -347,6 +349,10 @@ export function simulateRush(p: RushParams): RushResult {
 		relay.server.queue.push(job);
 		start(relay.server, (served) => {
 			if (served.kind !== "purchase") return;
+			if (relay.pending.length >= MAX_WAITING) {
+				reply(served.buyer, "overloaded", false);
+				return;
+			}
 			relay.pending.push(served.buyer);
 			call(relay);
 		});

@@ -7,7 +7,8 @@ const MAX_BATCH = 100;
 /**
  * The most purchases a relay keeps waiting for its next calls: past this
  * its object is not keeping up, and a buyer is better told to retry
- * (`overloaded`) than left waiting without bound.
+ * (`overloaded`) than left waiting without bound. bench/capacity-sim.ts
+ * models the same bound.
  */
 const MAX_WAITING = 10 * MAX_BATCH;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MAX_BATCH, type RushParams, simulateRush } from "../../bench/capacity-sim.ts";
+import { MAX_BATCH, MAX_WAITING, type RushParams, simulateRush } from "../../bench/capacity-sim.ts";
 
 /** One shard holding all the stock: no lease traffic, one isolate. */
 function oneServer(overrides: Partial<RushParams>): RushParams {
@@ -272,6 +272,26 @@ describe("the rush simulator with relays", () => {
 			expect(result.meanBatch).not.toBeNull();
 			expect(result.meanBatch).toBeLessThanOrEqual(100);
 		}
+	});
+
+	it("answers overloaded at a relay that already keeps its most purchases for its next calls", () => {
+		// The first purchase goes alone and takes 2 s there and back; the relay takes in the rest
+		// (0.1 ms each) meanwhile, keeps MAX_WAITING of them, and refuses the others.
+		const buyers = 3 * MAX_WAITING;
+		const result = simulateRush(
+			oneServer({
+				buyers,
+				relays: 1,
+				serviceMs: 0.1,
+				relayToShardMs: 1_000,
+				arrivals: Array(buyers).fill(0),
+			}),
+		);
+		expect(result.answers).toEqual({
+			purchased: MAX_WAITING + 1,
+			sold_out: 0,
+			overloaded: buyers - MAX_WAITING - 1,
+		});
 	});
 
 	it("adds two relay hops and a relay request to a lone purchase, and with no relays is as before", () => {

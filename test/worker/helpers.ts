@@ -92,6 +92,7 @@ export function objectsWith(intercept: Intercept = (_, proceed) => proceed()): {
 	};
 }
 
+/** A Durable Object namespace whose every call goes through `intercept`, recorded in `calls`. */
 export function interceptedNamespace<N extends DurableObjectNamespace<Rpc.DurableObjectBranded | undefined>>(
 	namespace: N,
 	intercept: Intercept,
